@@ -1,0 +1,81 @@
+# quillfs: build, try out, test, install and benchmark.
+# `make` alone runs `make run`. Needs GNU make 4.3 or later (grouped targets).
+
+PREFIX     ?= /usr/local
+BENCH_ARGS ?= -f 1 -wi 2 -i 3
+MVN        ?= mvn
+JAVA       ?= $(if $(JAVA_HOME),$(JAVA_HOME)/bin/java,java)
+
+# Debian packages: Java and Maven to build, FUSE 3 and 2 to mount, e2fsprogs
+# for mkfs(8) and fsck(8) (and reference images in tests).
+DEB_PACKAGES = openjdk-17-jdk-headless maven fuse3 libfuse2 e2fsprogs
+
+# The shaded jars that `mvn package` builds, and everything they are built from.
+COMMAND_JARS := mkfs/target/quillfs-mkfs.jar fsck/target/quillfs-fsck.jar \
+                fuse-mount/target/quillfs-fuse-mount.jar
+BENCH_JAR    := bench/target/quillfs-benchmarks.jar
+SOURCES      := $(shell find pom.xml */pom.xml */src -type f 2>/dev/null)
+
+LAUNCHERS := bin/quillfs bin/mkfs.quillfs bin/fsck.quillfs bin/mount.quillfs \
+             bin/quillfs-launch
+SBINDIR    = $(DESTDIR)$(PREFIX)/sbin
+JARDIR     = $(DESTDIR)$(PREFIX)/lib/quillfs
+
+.PHONY: run deps build test install uninstall bench clean golden-images
+# Prerequisites run in the order written (deps before build), even with -j.
+.NOTPARALLEL:
+
+# Format a 1 GiB sparse image once, then show what is on it.
+# Mounting it comes with issue 5.
+run: deps build
+	test -e quillfs.img || bin/mkfs.quillfs quillfs.img 1G
+	bin/quillfs inspect quillfs.img
+
+# Install the Debian packages that are missing (as root), else list them.
+deps:
+	@if ! command -v dpkg >/dev/null 2>&1; then \
+	    echo "deps: not a Debian system; make sure these are installed: $(DEB_PACKAGES)"; \
+	    exit 0; \
+	fi; \
+	missing=; \
+	for p in $(DEB_PACKAGES); do \
+	    dpkg -s $$p 2>/dev/null | grep -q '^Status: install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" -ne 0 ]; then \
+	    echo "deps: missing Debian packages (install them as root):$$missing"; \
+	    exit 0; \
+	fi; \
+	echo "deps: installing$$missing"; \
+	apt-get update -q && \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing
+
+# Package the jars, only when a pom.xml or a source file changed since.
+build: $(COMMAND_JARS) $(BENCH_JAR)
+
+$(COMMAND_JARS) $(BENCH_JAR) &: $(SOURCES)
+	$(MVN) -B -q -DskipTests package
+
+# Unit tests, then the integration tests against the packaged jars.
+test: deps
+	$(MVN) -B verify
+
+install: build
+	install -d $(SBINDIR) $(JARDIR)
+	install -m 755 $(LAUNCHERS) $(SBINDIR)/
+	install -m 644 $(COMMAND_JARS) $(JARDIR)/
+
+uninstall:
+	rm -f $(addprefix $(SBINDIR)/,$(notdir $(LAUNCHERS)))
+	rm -f $(addprefix $(JARDIR)/,$(notdir $(COMMAND_JARS)))
+	rmdir $(JARDIR) 2>/dev/null || true
+
+bench: build
+	$(JAVA) -jar $(BENCH_JAR) $(BENCH_ARGS)
+
+# Remake the golden images in test-images/images (only on purpose: see test-images/README.md).
+golden-images: build
+	$(JAVA) -cp mkfs/target/quillfs-mkfs.jar:test-images/target/classes org.quillfs.images.GoldenImages test-images/images
+
+clean:
+	$(MVN) -q clean
