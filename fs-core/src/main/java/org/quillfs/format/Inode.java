@@ -1,0 +1,257 @@
+package org.quillfs.format;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.zip.CRC32C;
+
+/**
+ * One 256-byte inode of an inode table block (docs/FORMAT.md, "Inodes").
+ *
+ * <pre>
+ *   0 u16 mode   2 reserved   4 u32 uid   8 u32 gid  12 u32 links  16 u64 size  24 u64 blocks
+ *  32 i64 atime 40 i64 mtime 48 i64 ctime 56 i64 btime   64..79 u32 nsec of each, same order
+ *  80 u32 generation  84 u32 flags  88 u64 xattr_block  96 u64 rdev  104 u32 parent
+ * 108 u32 orphan_next 112 data[128]  240 reserved  252 u32 checksum
+ * </pre>
+ *
+ * The checksum is CRC32C of the filesystem UUID, the inode number (u32) and bytes 0–251, so fsck
+ * can tell which inode of a damaged table block is bad. A free inode is all zero, checksum
+ * included. The u32 fields are held as non-negative longs, {@code mode} (u16) as an int.
+ * {@code data} is always {@link Limits#INODE_DATA_SIZE} bytes and is copied in and out.
+ */
+public record Inode(
+        int mode,
+        long uid,
+        long gid,
+        long links,
+        long size,
+        long blocks,
+        Timestamp atime,
+        Timestamp mtime,
+        Timestamp ctime,
+        Timestamp btime,
+        long generation,
+        long flags,
+        long xattrBlock,
+        long rdev,
+        long parent,
+        long orphanNext,
+        byte[] data) {
+
+    public static final int S_IFMT = 0170000;
+    public static final int S_IFSOCK = 0140000;
+    public static final int S_IFLNK = 0120000;
+    public static final int S_IFREG = 0100000;
+    public static final int S_IFBLK = 0060000;
+    public static final int S_IFDIR = 0040000;
+    public static final int S_IFCHR = 0020000;
+    public static final int S_IFIFO = 0010000;
+
+    public static final int IMMUTABLE = 0x10;
+    public static final int APPEND = 0x20;
+    public static final int NODUMP = 0x40;
+    public static final int NOATIME = 0x80;
+    /** The data area holds the file's bytes (e.g. a short symlink target). */
+    public static final int INLINE_DATA = 0x10000000;
+
+    private static final int MODE = 0;
+    private static final int UID = 4;
+    private static final int GID = 8;
+    private static final int LINKS = 12;
+    private static final int SIZE = 16;
+    private static final int BLOCKS = 24;
+    private static final int TIMES = 32; // four i64 seconds: atime, mtime, ctime, btime
+    private static final int NANOS = 64; // four u32 nanoseconds, same order
+    private static final int GENERATION = 80;
+    private static final int FLAGS = 84;
+    private static final int XATTR_BLOCK = 88;
+    private static final int RDEV = 96;
+    private static final int PARENT = 104;
+    private static final int ORPHAN_NEXT = 108;
+    private static final int DATA = 112;
+    private static final int CHECKSUM = 252;
+
+    /** @throws IllegalArgumentException if {@code data} is not 128 bytes */
+    public Inode {
+        Objects.requireNonNull(atime, "atime");
+        Objects.requireNonNull(mtime, "mtime");
+        Objects.requireNonNull(ctime, "ctime");
+        Objects.requireNonNull(btime, "btime");
+        data = dataArea(data).array().clone();
+    }
+
+    @Override
+    public byte[] data() {
+        return data.clone();
+    }
+
+    /**
+     * Writes this inode and its checksum as the 256 bytes at {@code offset} of {@code block}.
+     *
+     * @throws IllegalArgumentException if a field does not fit its on-disk width or
+     *     {@code inodeNumber} is not 1 .. 2³²−1
+     * @throws IndexOutOfBoundsException if the inode would not lie inside the block
+     */
+    public void encode(ByteBuffer block, int offset, long inodeNumber, UUID uuid) {
+        Objects.checkFromIndexSize(offset, Limits.INODE_SIZE, block.capacity());
+        byte[] bytes = new byte[Limits.INODE_SIZE];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putShort(MODE, Unsigned.u16("mode", mode));
+        b.putInt(UID, Unsigned.u32("uid", uid));
+        b.putInt(GID, Unsigned.u32("gid", gid));
+        b.putInt(LINKS, Unsigned.u32("links", links));
+        b.putLong(SIZE, size);
+        b.putLong(BLOCKS, blocks);
+        Timestamp[] times = {atime, mtime, ctime, btime};
+        for (int i = 0; i < times.length; i++) {
+            b.putLong(TIMES + 8 * i, times[i].seconds());
+            b.putInt(NANOS + 4 * i, times[i].nanos());
+        }
+        b.putInt(GENERATION, Unsigned.u32("generation", generation));
+        b.putInt(FLAGS, Unsigned.u32("flags", flags));
+        b.putLong(XATTR_BLOCK, xattrBlock);
+        b.putLong(RDEV, rdev);
+        b.putInt(PARENT, Unsigned.u32("parent", parent));
+        b.putInt(ORPHAN_NEXT, Unsigned.u32("orphan_next", orphanNext));
+        b.put(DATA, data);
+        b.putInt(CHECKSUM, checksum(bytes, inodeNumber, uuid));
+        BlockHeader.le(block).put(offset, bytes);
+    }
+
+    /**
+     * Reads the inode at {@code offset} without checking it; any bytes decode.
+     *
+     * @throws IndexOutOfBoundsException if the inode would not lie inside the block
+     */
+    public static Inode decode(ByteBuffer block, int offset) {
+        byte[] bytes = read(block, offset);
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        Timestamp[] times = new Timestamp[4];
+        for (int i = 0; i < times.length; i++) {
+            times[i] = new Timestamp(b.getLong(TIMES + 8 * i), b.getInt(NANOS + 4 * i));
+        }
+        return new Inode(
+                Short.toUnsignedInt(b.getShort(MODE)),
+                u32(b, UID),
+                u32(b, GID),
+                u32(b, LINKS),
+                b.getLong(SIZE),
+                b.getLong(BLOCKS),
+                times[0],
+                times[1],
+                times[2],
+                times[3],
+                u32(b, GENERATION),
+                u32(b, FLAGS),
+                b.getLong(XATTR_BLOCK),
+                b.getLong(RDEV),
+                u32(b, PARENT),
+                u32(b, ORPHAN_NEXT),
+                Arrays.copyOfRange(bytes, DATA, DATA + Limits.INODE_DATA_SIZE));
+    }
+
+    /**
+     * Why the inode at {@code offset}, read as inode {@code inodeNumber} of the filesystem
+     * {@code uuid}, fails its checksum, or empty when it verifies or is free (all zero).
+     *
+     * @throws IllegalArgumentException if {@code inodeNumber} is not 1 .. 2³²−1
+     * @throws IndexOutOfBoundsException if the inode would not lie inside the block
+     */
+    public static Optional<String> checksumProblem(ByteBuffer block, int offset, long inodeNumber, UUID uuid) {
+        byte[] bytes = read(block, offset);
+        if (allZero(bytes)) {
+            return Optional.empty();
+        }
+        int stored = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(CHECKSUM);
+        int computed = checksum(bytes, inodeNumber, uuid);
+        if (stored != computed) {
+            return Optional.of(String.format("inode %d: bad checksum 0x%08x, contents give 0x%08x",
+                    inodeNumber, stored, computed));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the inode at {@code offset} is free: all 256 bytes zero.
+     *
+     * @throws IndexOutOfBoundsException if the inode would not lie inside the block
+     */
+    public static boolean isFree(ByteBuffer block, int offset) {
+        return allZero(read(block, offset));
+    }
+
+    /**
+     * A little-endian view of an inode's data area, for the codecs of what it holds.
+     *
+     * @throws IllegalArgumentException if {@code data} is not 128 bytes
+     */
+    static ByteBuffer dataArea(byte[] data) {
+        if (data.length != Limits.INODE_DATA_SIZE) {
+            throw new IllegalArgumentException("an inode's data area is " + Limits.INODE_DATA_SIZE
+                    + " bytes, not " + data.length);
+        }
+        return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+    }
+
+    private static int checksum(byte[] inode, long inodeNumber, UUID uuid) {
+        if (inodeNumber < 1 || inodeNumber > Limits.MAX_INODES) {
+            throw new IllegalArgumentException("inode number " + inodeNumber + " is not 1 .. " + Limits.MAX_INODES);
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(BlockHeader.uuidBytes(uuid));
+        crc.update(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) inodeNumber).array());
+        crc.update(inode, 0, CHECKSUM);
+        return (int) crc.getValue();
+    }
+
+    private static byte[] read(ByteBuffer block, int offset) {
+        Objects.checkFromIndexSize(offset, Limits.INODE_SIZE, block.capacity());
+        byte[] bytes = new byte[Limits.INODE_SIZE];
+        BlockHeader.le(block).get(offset, bytes);
+        return bytes;
+    }
+
+    private static boolean allZero(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static long u32(ByteBuffer b, int at) {
+        return Integer.toUnsignedLong(b.getInt(at));
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Inode i
+                && mode == i.mode && uid == i.uid && gid == i.gid && links == i.links
+                && size == i.size && blocks == i.blocks
+                && atime.equals(i.atime) && mtime.equals(i.mtime) && ctime.equals(i.ctime) && btime.equals(i.btime)
+                && generation == i.generation && flags == i.flags && xattrBlock == i.xattrBlock && rdev == i.rdev
+                && parent == i.parent && orphanNext == i.orphanNext && Arrays.equals(data, i.data);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags,
+                xattrBlock, rdev, parent, orphanNext, Arrays.hashCode(data));
+    }
+
+    @Override
+    public String toString() {
+        return "Inode[mode=0" + Integer.toOctalString(mode) + ", uid=" + uid + ", gid=" + gid + ", links=" + links
+                + ", size=" + size + ", blocks=" + blocks + ", atime=" + atime + ", mtime=" + mtime
+                + ", ctime=" + ctime + ", btime=" + btime + ", generation=" + generation
+                + ", flags=0x" + Long.toHexString(flags) + ", xattrBlock=" + xattrBlock + ", rdev=" + rdev
+                + ", parent=" + parent + ", orphanNext=" + orphanNext
+                + ", data=" + HexFormat.of().formatHex(data) + "]";
+    }
+}
