@@ -7,7 +7,7 @@ import java.util.regex.Pattern;
 /** Sizes as people type them: a whole number with an optional K, M, G or T suffix (powers of 1024). */
 final class Sizes {
 
-    private static final Pattern SIZE = Pattern.compile("(\\d{1,19})([KMGT]?)(I?B)?", Pattern.CASE_INSENSITIVE);
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,19})(?:([KMGT])(?:I?B)?)?", Pattern.CASE_INSENSITIVE);
 
     private Sizes() {
     }
@@ -22,7 +22,7 @@ final class Sizes {
         if (!m.matches()) {
             throw new UsageException(what + " '" + text + "' is not a size (a number with an optional K, M, G or T suffix)");
         }
-        long unit = switch (m.group(2).toUpperCase(Locale.ROOT)) {
+        long unit = switch (m.group(2) == null ? "" : m.group(2).toUpperCase(Locale.ROOT)) {
             case "K" -> 1L << 10;
             case "M" -> 1L << 20;
             case "G" -> 1L << 30;

@@ -19,12 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class LaunchersIT {
 
-    private static final Path REPO =
-            Path.of(
-                            System.getProperty(
-                                    "quillfs.repo", Path.of(System.getProperty("user.dir")).getParent().toString()))
-                    .toAbsolutePath()
-                    .normalize();
+    private static final Path REPO = Path.of(System.getProperty("quillfs.repo", "..")).toAbsolutePath().normalize();
 
     private static final long TIMEOUT_SECONDS = 60;
 
