@@ -90,11 +90,15 @@ public final class BlockHeader {
     /**
      * What is wrong with {@code block} as a block of {@code expected} type stored at
      * {@code blockNr}, or empty when it verifies. The first problem found is reported, in the
-     * order magic, type, block number, checksum.
+     * order magic, header version, type, block number, checksum.
      */
     public static Optional<String> problem(ByteBuffer block, UUID uuid, BlockType expected, long blockNr) {
         if (magic(block) != MAGIC) {
             return Optional.of(String.format("bad magic 0x%08x (not a quillfs metadata block)", magic(block)));
+        }
+        int version = Short.toUnsignedInt(le(block).getShort(HEADER_VERSION));
+        if (version != VERSION) {
+            return Optional.of("header version " + version + " is not " + VERSION);
         }
         int type = typeCode(block);
         if (type != expected.code()) {

@@ -36,7 +36,12 @@ public final class DirectoryKeys {
     private static final long MAX_HASH48 = (1L << 48) - 1;
 
     public static long hash48(long key0, long key1, byte[] name) {
-        long hash = Hashing.sipHash24(key0, key1).hashBytes(name).asLong() >>> 16;
+        return hash48(Hashing.sipHash24(key0, key1).hashBytes(name).asLong());
+    }
+
+    /** The top 48 bits of a 64-bit SipHash, 0 replaced by 1 so that every key is at least 2¹⁵. */
+    static long hash48(long sipHash) {
+        long hash = sipHash >>> 16;
         return hash == 0 ? 1 : hash;
     }
 

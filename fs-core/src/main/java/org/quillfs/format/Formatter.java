@@ -72,7 +72,7 @@ public final class Formatter {
             this.superblock = new Superblock(Limits.FORMAT_VERSION, 0, 0, 0, geometry, options.uuid(),
                     options.label(), Superblock.STATE_CLEAN, 0, -1, Limits.ROOT_INODE, Limits.FIRST_INODE, 0,
                     now, 0, now, now, freeBlocks, freeInodes, options.random().nextLong(),
-                    options.random().nextLong(), geometry.groupCount() > 1 ? 1 : 0);
+                    options.random().nextLong(), geometry.groupCount() > 1 ? 1 : 0, Limits.INODE_SIZE);
         }
 
         private GroupDescriptor descriptorOf(int g) {

@@ -90,18 +90,6 @@ public record Superblock(
     private static final int DIR_HASH_KEY1 = 272;
     private static final int LAZY_INIT_FLAGS = 280;
 
-    /** A superblock with the only inode size format v1 knows, {@link Limits#INODE_SIZE}. */
-    public Superblock(int formatVersion, int featureCompat, int featureRoCompat, int featureIncompat,
-            Geometry geometry, UUID uuid, String label, int state, int mountCount, int maxMountCount,
-            int rootInode, int firstInode, int orphanHead, long createdTime, long mountTime,
-            long writeTime, long checkTime, long freeBlocks, long freeInodes, long dirHashKey0,
-            long dirHashKey1, int lazyInitFlags) {
-        this(formatVersion, featureCompat, featureRoCompat, featureIncompat, geometry, uuid, label, state,
-                mountCount, maxMountCount, rootInode, firstInode, orphanHead, createdTime, mountTime,
-                writeTime, checkTime, freeBlocks, freeInodes, dirHashKey0, dirHashKey1, lazyInitFlags,
-                Limits.INODE_SIZE);
-    }
-
     /**
      * Writes this superblock as the whole of {@code block}, unsealed. {@code blockNr} is where this
      * copy goes: 0 for the primary, the group's first block for a backup.

@@ -87,6 +87,13 @@ final class FormatArbitraries {
         }
     }
 
+    static final class DataAreas implements ArbitrarySupplier<byte[]> {
+        @Override
+        public Arbitrary<byte[]> get() {
+            return dataAreas();
+        }
+    }
+
     static Arbitrary<Long> u32() {
         return Arbitraries.longs().between(0, 0xFFFF_FFFFL);
     }

@@ -34,7 +34,7 @@ class SuperblockTest {
     void superblockFieldsSitAtTheirSpecifiedOffsets() {
         Geometry g = new Geometry(4096, 0x1_0000_0001L, 0x2_0000_0002L, 32512, 8000, 3, 4, 5006, 5, 5000);
         Superblock sb = new Superblock(1, 0x11, 0x22, 0x33, g, UUID_1, "quill", Superblock.STATE_CLEAN, 7, -1, 1, 16,
-                99, -5L, 101L, 102L, 103L, 104L, 105L, 0x0706050403020100L, 0x0f0e0d0c0b0a0908L, 1);
+                99, -5L, 101L, 102L, 103L, 104L, 105L, 0x0706050403020100L, 0x0f0e0d0c0b0a0908L, 1, Limits.INODE_SIZE);
         ByteBuffer block = TestBlocks.zeroed(4096);
         sb.encode(block, 0);
         ByteBuffer b = TestBlocks.le(block);
@@ -127,7 +127,7 @@ class SuperblockTest {
     void encodeRefusesAStateThatDoesNotFitItsU16() {
         Superblock p = planned();
         Superblock sb = new Superblock(p.formatVersion(), 0, 0, 0, p.geometry(), p.uuid(), "", 0x10000, 0, -1, 1, 16,
-                0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+                0, 0, 0, 0, 0, 0, 0, 0, 0, 0, Limits.INODE_SIZE);
         assertThatThrownBy(() -> sb.encode(TestBlocks.zeroed(1024), 0)).isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -139,13 +139,13 @@ class SuperblockTest {
     static Superblock withFeatures(int compat, int roCompat, int incompat) {
         Superblock p = planned();
         return new Superblock(1, compat, roCompat, incompat, p.geometry(), p.uuid(), p.label(), 0, 0, -1, 1, 16, 0,
-                0, 0, 0, 0, 0, 0, 0, 0, 0);
+                0, 0, 0, 0, 0, 0, 0, 0, 0, Limits.INODE_SIZE);
     }
 
     private static Superblock withLabel(String label) {
         Geometry g = Geometry.plan(4096, 16384, 1024, 4096);
         return new Superblock(1, 0, 0, 0, g, UUID_1, label, Superblock.STATE_CLEAN, 0, -1, 1, 16, 0, 1, 0, 1, 1,
-                10000, 4000, 1, 2, 0);
+                10000, 4000, 1, 2, 0, Limits.INODE_SIZE);
     }
 
     private static Superblock decodeAfter(Superblock sb, java.util.function.Consumer<ByteBuffer> damage) {

@@ -31,7 +31,7 @@ final class TestBlocks {
 
     static byte[] bytes(ByteBuffer block) {
         byte[] bytes = new byte[block.capacity()];
-        block.get(0, bytes);
+        block.duplicate().clear().get(0, bytes);
         return bytes;
     }
 
@@ -41,7 +41,8 @@ final class TestBlocks {
     }
 
     static void flipBit(ByteBuffer block, int bit) {
-        block.put(bit / 8, (byte) (block.get(bit / 8) ^ 1 << bit % 8));
+        ByteBuffer whole = block.duplicate().clear();
+        whole.put(bit / 8, (byte) (whole.get(bit / 8) ^ 1 << bit % 8));
     }
 
     /**
