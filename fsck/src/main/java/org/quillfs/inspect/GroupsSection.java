@@ -22,8 +22,7 @@ final class GroupsSection {
 
     static void describe(Image image, Report report) {
         Geometry g = image.superblock.geometry();
-        List<Object> groups = new ArrayList<>();
-        report.section("groups").put("list", groups);
+        List<Object> groups = report.listSection("groups");
         ByteBuffer table = null;
         long tableBlockNr = -1;
         for (int group = 0; group < g.groupCount(); group++) {

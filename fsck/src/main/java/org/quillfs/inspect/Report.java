@@ -23,6 +23,13 @@ final class Report {
         return section;
     }
 
+    /** A section that is a list of items (each usually a map), such as the groups. */
+    List<Object> listSection(String name) {
+        List<Object> section = new ArrayList<>();
+        root.put(name, section);
+        return section;
+    }
+
     /** Records {@code problem} of the structure described by {@code where}, in it and in the summary. */
     void problem(Map<String, Object> where, String what, String problem) {
         where.put("problem", problem);
@@ -49,21 +56,38 @@ final class Report {
 
     private static void printMap(PrintWriter out, Map<?, ?> map, String indent) {
         for (Map.Entry<?, ?> e : map.entrySet()) {
-            printValue(out, indent, e.getKey() + ":", e.getValue());
+            printValue(out, indent, indent, e.getKey() + ":", e.getValue());
         }
     }
 
-    private static void printValue(PrintWriter out, String indent, String label, Object value) {
+    /**
+     * Prints {@code label} and {@code value} on a line starting with {@code prefix}; what is
+     * nested in the value goes on the following lines, indented from {@code indent}.
+     */
+    private static void printValue(PrintWriter out, String prefix, String indent, String label, Object value) {
         if (value instanceof Map<?, ?> nested) {
-            out.println(indent + label);
+            out.println(prefix + label);
             printMap(out, nested, indent + "  ");
         } else if (value instanceof List<?> list) {
-            out.println(indent + label + (list.isEmpty() ? " (none)" : ""));
+            out.println(prefix + label + (list.isEmpty() ? " (none)" : ""));
             for (Object item : list) {
-                printValue(out, indent + "  ", "-", item);
+                printItem(out, indent + "  ", item);
             }
         } else {
-            out.println(indent + label + " " + value);
+            out.println(prefix + label + " " + value);
+        }
+    }
+
+    /** A list item: "- " before its first line, the rest aligned under it. */
+    private static void printItem(PrintWriter out, String indent, Object item) {
+        if (item instanceof Map<?, ?> map && !map.isEmpty()) {
+            String prefix = indent + "- ";
+            for (Map.Entry<?, ?> e : map.entrySet()) {
+                printValue(out, prefix, indent + "  ", e.getKey() + ":", e.getValue());
+                prefix = indent + "  ";
+            }
+        } else {
+            out.println(indent + "- " + item);
         }
     }
 }
