@@ -7,7 +7,8 @@ MVN        ?= mvn
 JAVA       ?= $(if $(JAVA_HOME),$(JAVA_HOME)/bin/java,java)
 
 # Debian packages: Java and Maven to build, FUSE 3 and 2 to mount, e2fsprogs
-# and util-linux/mount for mkfs(8), fsck(8) and losetup (the tests use a loop device).
+# for the ext4 reference benchmarks, util-linux and mount for mkfs(8), fsck(8)
+# and losetup (the tests format a loop device).
 DEB_PACKAGES = openjdk-17-jdk-headless maven fuse3 libfuse2 e2fsprogs util-linux mount
 
 # The shaded jars that `mvn package` builds, and everything they are built from.
