@@ -13,7 +13,8 @@ public enum BlockType {
     DIR_NODE(7),
     EXTENT_NODE(8),
     JOURNAL_HEADER(9),
-    JOURNAL_MASTER(10);
+    JOURNAL_MASTER(10),
+    LOG(11);
 
     private final int code;
 

@@ -175,8 +175,8 @@ public final class Formatter {
             JournalHeader header = new JournalHeader(1, start + Limits.JOURNAL_FIXED_BLOCKS,
                     geometry.journalBlocks() - Limits.JOURNAL_FIXED_BLOCKS, options.random().nextLong());
             put(device, start, block -> header.encode(block, start));
-            put(device, start + 1, block -> new JournalMaster(1, 0, 0).encode(block, start + 1));
-            put(device, start + 2, block -> new JournalMaster(0, 0, 0).encode(block, start + 2));
+            put(device, start + 1, block -> new JournalMaster(1, 0, 0, 0).encode(block, start + 1));
+            put(device, start + 2, block -> new JournalMaster(0, 0, 0, 0).encode(block, start + 2));
         }
 
         private void put(BlockDevice device, long blockNr, java.util.function.Consumer<ByteBuffer> encoder) {

@@ -65,7 +65,9 @@ class BlockChecksumTest {
                         DirectoryKeys.DT_DIR, "lost+found".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
             case JOURNAL_HEADER -> new JournalHeader(1, 8, 100, random.nextLong()).encode(block, blockNr);
-            case JOURNAL_MASTER -> new JournalMaster(random.nextLong(), 0, 0).encode(block, blockNr);
+            case JOURNAL_MASTER -> new JournalMaster(random.nextLong(), 0, 0, 0).encode(block, blockNr);
+            case LOG -> LogBlock.encode(block, blockNr, random.nextLong() >>> 1, random.nextLong(), 1,
+                    ByteBuffer.wrap(new byte[] {1, 2, 3}));
             default -> { // no codec yet (issue 4): a header and random contents
                 byte[] body = new byte[blockSize - BlockHeader.SIZE];
                 random.nextBytes(body);

@@ -115,8 +115,8 @@ class FormatterTest {
         JournalHeader header = JournalHeader.decode(read(device, start));
         assertThat(header.logStart()).isEqualTo(start + 3);
         assertThat(header.logBlocks()).isEqualTo(sb.geometry().journalBlocks() - 3);
-        assertThat(JournalMaster.decode(read(device, start + 1))).isEqualTo(new JournalMaster(1, 0, 0));
-        assertThat(JournalMaster.decode(read(device, start + 2))).isEqualTo(new JournalMaster(0, 0, 0));
+        assertThat(JournalMaster.decode(read(device, start + 1))).isEqualTo(new JournalMaster(1, 0, 0, 0));
+        assertThat(JournalMaster.decode(read(device, start + 2))).isEqualTo(new JournalMaster(0, 0, 0, 0));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.Arrays;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.LongRange;
 
 /** The journal region's header and master blocks. */
 class JournalBlocksTest {
@@ -24,9 +25,9 @@ class JournalBlocksTest {
 
     @Property
     void journalMasterRoundTripsThroughItsCodec(@ForAll long sequence, @ForAll long checkpointLsn,
-            @ForAll long tailLsn, @ForAll(supplier = FormatArbitraries.BlockSizes.class) int blockSize,
-            @ForAll long blockNr) {
-        JournalMaster master = new JournalMaster(sequence, checkpointLsn, tailLsn);
+            @ForAll long tailLsn, @ForAll @LongRange(min = 0, max = 0xFFFF_FFFFL) long epoch,
+            @ForAll(supplier = FormatArbitraries.BlockSizes.class) int blockSize, @ForAll long blockNr) {
+        JournalMaster master = new JournalMaster(sequence, checkpointLsn, tailLsn, epoch);
         ByteBuffer block = TestBlocks.zeroed(blockSize);
         master.encode(block, blockNr);
         assertThat(JournalMaster.decode(block)).isEqualTo(master);
@@ -39,7 +40,7 @@ class JournalBlocksTest {
         TestBlocks.assertSameBytesIntoGarbageAsIntoZeros(blockSize, seed,
                 block -> new JournalHeader(version, a, b, c).encode(block, 5));
         TestBlocks.assertSameBytesIntoGarbageAsIntoZeros(blockSize, seed,
-                block -> new JournalMaster(a, b, c).encode(block, 6));
+                block -> new JournalMaster(a, b, c, version & 0xFFFF_FFFFL).encode(block, 6));
     }
 
     @Example
@@ -53,10 +54,11 @@ class JournalBlocksTest {
         assertThat(Arrays.copyOfRange(TestBlocks.bytes(header), 64, 1024)).containsOnly(0);
 
         ByteBuffer master = TestBlocks.zeroed(1024);
-        new JournalMaster(3, 4, 5).encode(master, 6);
+        new JournalMaster(3, 4, 5, 0xFFFF_FFFEL).encode(master, 6);
         ByteBuffer m = TestBlocks.le(master);
         assertThat(BlockHeader.typeCode(master)).isEqualTo(10);
-        assertThat(new long[] {m.getLong(32), m.getLong(40), m.getLong(48)}).containsExactly(3, 4, 5);
-        assertThat(Arrays.copyOfRange(TestBlocks.bytes(master), 56, 1024)).containsOnly(0);
+        assertThat(new long[] {m.getLong(32), m.getLong(40), m.getLong(48), Integer.toUnsignedLong(m.getInt(56))})
+                .containsExactly(3, 4, 5, 0xFFFF_FFFEL);
+        assertThat(Arrays.copyOfRange(TestBlocks.bytes(master), 60, 1024)).containsOnly(0);
     }
 }
