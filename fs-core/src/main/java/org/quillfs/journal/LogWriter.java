@@ -1,0 +1,313 @@
+package org.quillfs.journal;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.quillfs.cache.WriteAheadLog;
+import org.quillfs.format.BlockHeader;
+import org.quillfs.format.LogBlock;
+import org.quillfs.volume.BlockDevice;
+
+/**
+ * Appends records to the circular log and makes them durable with group commit.
+ *
+ * <h2>Overview</h2>
+ * {@link #append} encodes a record into an in-memory buffer and returns its LSN; nothing is
+ * written. {@link #force} makes everything up to an LSN durable: the first thread that needs a
+ * flush becomes the writer, takes every record appended so far, writes their blocks (one
+ * vectored write per contiguous run of the region) and issues one device flush; threads whose
+ * LSNs that flush covers just wait for it. Records appended while a flush is running go to the
+ * next one. A block, once flushed, is never written again: each flush pads its last block and
+ * the stream continues at the next block (docs/JOURNAL.md), so a torn write can only damage
+ * records that were not yet durable.
+ *
+ * <h2>Log space</h2>
+ * The bytes between the tail (moved by checkpoints, {@link #moveTail}) and the head are in
+ * use. Transactions {@link #reserve} their worst case before they start, waiting while the log
+ * lacks it, and {@link #release} what they did not use. The head is counted up to the end of
+ * its block (the padding a flush may add), and a fixed padding reserve is kept back for the
+ * flushes of transactions already running. An append that would overrun the tail means this
+ * accounting is broken and fails loudly.
+ *
+ * <h2>Implementation notes</h2>
+ * One lock guards the buffer, the LSNs and the space counters; it is held for memory copies
+ * only, never across device I/O. {@code flushing} marks that a writer is out doing I/O.
+ */
+public final class LogWriter implements WriteAheadLog {
+
+    private final BlockDevice device;
+    private final LogRegion region;
+    private final long epoch;
+    private final long paddingReserve;
+    private final Runnable onSpaceWanted;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition flushed = lock.newCondition();
+    private final Condition spaceFreed = lock.newCondition();
+
+    /** Bytes appended and not yet handed to a writer; they start at {@code pendingStart} (a block boundary). */
+    private byte[] pending = new byte[1 << 16];
+    private int pendingLength;
+    private long pendingStart;
+    private long nextLsn;
+    private long durableLsn;
+    private long tailLsn;
+    private long reserved;
+    private boolean flushing;
+    private long flushes;
+    private long bytesWritten;
+
+    /**
+     * @param nextLsn       where the log continues: a block boundary after every durable record
+     * @param tailLsn       the oldest LSN recovery still needs
+     * @param epoch         this mount's epoch, stamped on every block written
+     * @param onSpaceWanted called (without locks held) when a reservation has to wait
+     */
+    public LogWriter(BlockDevice device, LogRegion region, long nextLsn, long tailLsn, long epoch,
+            Runnable onSpaceWanted) {
+        if (region.offsetOf(nextLsn) != 0 || tailLsn > nextLsn) {
+            throw new IllegalArgumentException("the log must continue at a block boundary after its tail");
+        }
+        this.device = device;
+        this.region = region;
+        this.epoch = epoch;
+        this.onSpaceWanted = onSpaceWanted;
+        this.paddingReserve = Math.min(16, Math.max(2, region.blocks() / 8)) * region.payload();
+        this.nextLsn = nextLsn;
+        this.pendingStart = nextLsn;
+        this.durableLsn = nextLsn;
+        this.tailLsn = tailLsn;
+    }
+
+    public LogRegion region() {
+        return region;
+    }
+
+    /** Appends {@code record}; returns its LSN. The record is durable once {@link #force} of it returns. */
+    public long append(LogRecord record) {
+        byte[] bytes = LogRecordCodec.encode(record);
+        lock.lock();
+        try {
+            long lsn = nextLsn;
+            long end = region.alignUp(lsn + bytes.length);
+            if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
+                throw new IllegalStateException("log overrun: appending " + bytes.length + " bytes at " + lsn
+                        + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
+            }
+            if (pendingLength + bytes.length > pending.length) {
+                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + bytes.length));
+            }
+            System.arraycopy(bytes, 0, pending, pendingLength, bytes.length);
+            pendingLength += bytes.length;
+            nextLsn += bytes.length;
+            return lsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The LSN the next record will get: every LSN below it has been appended. */
+    @Override
+    public long appendedLsn() {
+        lock.lock();
+        try {
+            return nextLsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Returns once the record that starts at {@code lsn}, and every record before it, is durable
+     * (group commit). An {@code lsn} past the head forces everything appended.
+     */
+    @Override
+    public void force(long lsn) {
+        lock.lock();
+        try {
+            while (durableLsn <= Math.min(lsn, nextLsn - 1)) {
+                if (flushing) {
+                    flushed.awaitUninterruptibly();
+                } else {
+                    writeAndFlushPending();
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called with the lock held; releases it during the I/O. */
+    private void writeAndFlushPending() {
+        flushing = true;
+        byte[] batch = Arrays.copyOf(pending, pendingLength);
+        long batchStart = pendingStart;
+        long batchEnd = nextLsn;
+        // Pad: the stream continues at the next block boundary; this block is never rewritten.
+        nextLsn = region.alignUp(nextLsn);
+        pendingStart = nextLsn;
+        pendingLength = 0;
+        lock.unlock();
+        boolean done = false;
+        try {
+            writeBlocks(batch, batchStart);
+            device.flush();
+            done = true;
+        } finally {
+            lock.lock();
+            flushing = false;
+            if (done) {
+                durableLsn = Math.max(durableLsn, region.alignUp(batchEnd));
+                flushes++;
+                bytesWritten += batch.length;
+            }
+            flushed.signalAll();
+        }
+    }
+
+    private void writeBlocks(byte[] batch, long batchStart) {
+        if (batch.length == 0) {
+            return;
+        }
+        int payload = region.payload();
+        long firstSequence = region.sequenceOf(batchStart);
+        int blocks = (batch.length + payload - 1) / payload;
+        List<ByteBuffer> run = new ArrayList<>();
+        long runStart = region.physicalBlock(firstSequence);
+        for (int i = 0; i < blocks; i++) {
+            long sequence = firstSequence + i;
+            long physical = region.physicalBlock(sequence);
+            if (!run.isEmpty() && physical != runStart + run.size()) { // wrapped around the region
+                device.write(runStart, run.toArray(ByteBuffer[]::new));
+                run.clear();
+                runStart = physical;
+            }
+            ByteBuffer block = ByteBuffer.allocate(region.blockSize());
+            int from = i * payload;
+            LogBlock.encode(block, physical, sequence, region.logId(), epoch,
+                    ByteBuffer.wrap(batch, from, Math.min(payload, batch.length - from)));
+            BlockHeader.seal(block, region.uuid());
+            run.add(block);
+        }
+        device.write(runStart, run.toArray(ByteBuffer[]::new));
+    }
+
+    /** Makes everything appended so far durable. */
+    public void forceAll() {
+        force(appendedLsn());
+    }
+
+    /**
+     * Reserves {@code bytes} of log space, waiting (for a checkpoint to move the tail) while the
+     * log lacks them.
+     *
+     * @throws IllegalArgumentException if the whole log could never hold them
+     */
+    public void reserve(long bytes) {
+        if (bytes > region.capacity() / 4) {
+            throw new IllegalArgumentException(bytes + " bytes of log space asked, at most a quarter of the log ("
+                    + region.capacity() / 4 + ") can be reserved at once");
+        }
+        boolean asked = false;
+        lock.lock();
+        try {
+            while (free() < bytes) {
+                if (!asked) {
+                    asked = true;
+                    lock.unlock();
+                    try {
+                        onSpaceWanted.run();
+                    } finally {
+                        lock.lock();
+                    }
+                    continue;
+                }
+                spaceFreed.awaitUninterruptibly();
+            }
+            reserved += bytes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Gives back reserved space: bytes reserved and not appended, or appended and accounted elsewhere. */
+    public void release(long bytes) {
+        lock.lock();
+        try {
+            if (bytes > reserved) {
+                throw new IllegalStateException("releasing " + bytes + " bytes of log space, only " + reserved
+                        + " are reserved");
+            }
+            reserved -= bytes;
+            spaceFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** A checkpoint made everything before {@code newTail} unnecessary: its space is free again. */
+    public void moveTail(long newTail) {
+        lock.lock();
+        try {
+            if (newTail < tailLsn || newTail > nextLsn) {
+                throw new IllegalStateException("tail may only move forward, up to the head: " + tailLsn + " -> "
+                        + newTail + " (head " + nextLsn + ")");
+            }
+            tailLsn = newTail;
+            spaceFreed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Bytes between the tail and the end of the head's block: what a checkpoint would free. */
+    public long usedBytes() {
+        lock.lock();
+        try {
+            return region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private long free() {
+        return region.capacity() - (region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn)))
+                - reserved - paddingReserve;
+    }
+
+    public long tailLsn() {
+        lock.lock();
+        try {
+            return tailLsn;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public long epoch() {
+        return epoch;
+    }
+
+    /** Device flushes issued so far: with group commit, far fewer than commits. */
+    public long flushes() {
+        lock.lock();
+        try {
+            return flushes;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Record bytes made durable so far (padding not counted). */
+    public long bytesWritten() {
+        lock.lock();
+        try {
+            return bytesWritten;
+        } finally {
+            lock.unlock();
+        }
+    }
+}

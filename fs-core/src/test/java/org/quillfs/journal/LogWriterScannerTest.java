@@ -1,0 +1,190 @@
+package org.quillfs.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.quillfs.journal.LogRecord.Commit;
+import org.quillfs.journal.LogRecord.Update;
+import org.quillfs.journal.LogScanner.Logged;
+import org.quillfs.volume.MemoryBlockDevice;
+
+class LogWriterScannerTest {
+
+    static final UUID UUID_1 = UUID.fromString("0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0");
+    static final int BLOCK = 1024;
+
+    final MemoryBlockDevice device = new MemoryBlockDevice("log", BLOCK, 200);
+    final LogRegion region = new LogRegion(UUID_1, BLOCK, 100, 64, 0x5EEDL);
+
+    LogWriter writer(long next, long tail, long epoch) {
+        return new LogWriter(device, region, next, tail, epoch, () -> { });
+    }
+
+    static Update update(Random random, long txn, int n) {
+        byte[] before = new byte[n];
+        byte[] after = new byte[n];
+        random.nextBytes(before);
+        random.nextBytes(after);
+        return new Update(txn, random.nextLong() >>> 1, random.nextInt(1000), random.nextInt(900), before, after);
+    }
+
+    static List<Logged> scan(MemoryBlockDevice device, LogRegion region, long from) {
+        LogScanner scanner = new LogScanner(device, region, from);
+        List<Logged> out = new ArrayList<>();
+        for (Optional<Logged> r = scanner.next(); r.isPresent(); r = scanner.next()) {
+            out.add(r.get());
+        }
+        return out;
+    }
+
+    @Test
+    void recordsComeBackWithTheirLsnsAcrossBlocksAndFlushes() {
+        LogWriter log = writer(region.lsnOf(1), region.lsnOf(1), 1);
+        Random random = new Random(1);
+        List<Logged> written = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            LogRecord r = i % 5 == 4 ? new Commit(i, 7) : update(random, i, 1 + random.nextInt(700));
+            written.add(new Logged(log.append(r), r));
+            if (i % 7 == 0) {
+                log.force(written.get(i).lsn());
+            }
+        }
+        log.forceAll();
+
+        assertThat(scan(device, region, region.lsnOf(1))).containsExactlyElementsOf(written);
+    }
+
+    @Test
+    void unforcedRecordsAreNotOnTheDevice() {
+        LogWriter log = writer(region.lsnOf(1), region.lsnOf(1), 1);
+        long durable = log.append(new Commit(1, 0));
+        log.force(durable);
+        log.append(new Commit(2, 0));
+
+        assertThat(scan(device, region, region.lsnOf(1))).extracting(Logged::record).containsExactly(new Commit(1, 0));
+    }
+
+    @Test
+    void theLogWrapsAroundTheRegionAndAStaleLapEndsIt() {
+        long start = region.lsnOf(1);
+        LogWriter log = writer(start, start, 1);
+        Random random = new Random(2);
+        List<Logged> lastLap = new ArrayList<>();
+        long tail = start;
+        for (int i = 0; i < 400; i++) {
+            LogRecord r = update(random, i, 300);
+            long lsn = log.append(r);
+            log.force(lsn);
+            lastLap.add(new Logged(lsn, r));
+            if (lastLap.size() > 20) { // keep the tail 20 records behind: the region laps several times
+                lastLap.remove(0);
+                tail = lastLap.get(0).lsn();
+                log.moveTail(tail);
+            }
+        }
+        assertThat(region.sequenceOf(log.appendedLsn())).isGreaterThan(3 * region.blocks());
+        assertThat(scan(device, region, tail)).containsExactlyElementsOf(lastLap);
+    }
+
+    @Test
+    void aTornLastBlockEndsTheLogAtTheRecordItCuts() {
+        long start = region.lsnOf(1);
+        LogWriter log = writer(start, start, 1);
+        long first = log.append(new Commit(1, 0));
+        log.force(first);
+        long spanning = log.append(update(new Random(3), 2, 900)); // crosses into a second block
+        log.force(spanning);
+        long secondBlock = region.physicalBlock(region.sequenceOf(spanning) + 1);
+        ByteBuffer torn = ByteBuffer.allocate(BLOCK);
+        device.read(secondBlock, torn);
+        torn.put(600, (byte) (torn.get(600) ^ 1));
+        device.write(secondBlock, torn.flip());
+
+        LogScanner scanner = new LogScanner(device, region, start);
+        assertThat(scanner.next()).map(Logged::lsn).hasValue(first);
+        assertThat(scanner.next()).isEmpty();
+        assertThat(scanner.endLsn()).isEqualTo(spanning);
+    }
+
+    @Test
+    void blocksLeftByAnInterruptedFlushOfAnEarlierEpochEndTheLog() {
+        long start = region.lsnOf(1);
+        LogWriter before = writer(start, start, 1);
+        for (int i = 0; i < 3; i++) {
+            before.force(before.append(new Commit(i, 0)));
+        }
+        // Recovery ended the log after the first block; the next mount writes from there.
+        LogWriter after = writer(region.lsnOf(2), start, 2);
+        after.force(after.append(new Commit(99, 0)));
+
+        assertThat(scan(device, region, start)).extracting(Logged::record)
+                .containsExactly(new Commit(0, 0), new Commit(99, 0));
+    }
+
+    @Test
+    void groupCommitSharesFlushesBetweenThreads() throws Exception {
+        MemoryBlockDevice big = new MemoryBlockDevice("log", BLOCK, 100_000);
+        LogRegion wide = new LogRegion(UUID_1, BLOCK, 0, 100_000, 1);
+        LogWriter log = new LogWriter(big, wide, wide.lsnOf(1), wide.lsnOf(1), 1, () -> { });
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 500; i++) {
+                    log.force(log.append(new Commit(thread * 1000L + i, 0)));
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(scan(big, wide, wide.lsnOf(1))).hasSize(4000);
+        assertThat(log.flushes()).isLessThan(4000);
+    }
+
+    @Test
+    void reservationsWaitForTheTailToMove() throws Exception {
+        long start = region.lsnOf(1);
+        List<String> asked = new ArrayList<>();
+        LogWriter log = new LogWriter(device, region, start, start, 1, () -> asked.add("checkpoint"));
+        long quarter = region.capacity() / 4;
+        // Three quarters reserved, and a padding reserve of 8 blocks kept back: a fourth does not fit.
+        log.reserve(quarter);
+        log.reserve(quarter);
+        log.reserve(quarter);
+        Thread waiter = new Thread(() -> log.reserve(quarter));
+        waiter.start();
+        waiter.join(200);
+        assertThat(waiter.isAlive()).as("a reservation beyond the free space waits").isTrue();
+        assertThat(asked).containsExactly("checkpoint");
+        log.release(quarter);
+        waiter.join(5000);
+        assertThat(waiter.isAlive()).isFalse();
+        assertThatThrownBy(() -> log.reserve(region.capacity())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void appendingOverTheTailFailsLoudly() {
+        long start = region.lsnOf(1);
+        LogWriter log = writer(start, start, 1);
+        Random random = new Random(4);
+        assertThatThrownBy(() -> {
+            for (int i = 0; i < 1000; i++) {
+                log.force(log.append(update(random, i, 400)));
+            }
+        }).isInstanceOf(IllegalStateException.class).hasMessageContaining("log overrun");
+    }
+}
