@@ -28,6 +28,10 @@ public final class BlockHeader {
     public static final int MAGIC = 0x53464C51; // "QLFS" little-endian
     public static final int VERSION = 1;
 
+    /** Bytes LSN_START..LSN_END-1 hold the LSN and the checksum: a logged change never covers them. */
+    public static final int LSN_START = 16;
+    public static final int LSN_END = 28;
+
     private static final int TYPE = 4;
     private static final int HEADER_VERSION = 6;
     private static final int BLOCK_NR = 8;
@@ -114,6 +118,16 @@ public final class BlockHeader {
             return Optional.of(String.format("bad checksum 0x%08x, contents give 0x%08x", stored, computed));
         }
         return Optional.empty();
+    }
+
+    /**
+     * Whether {@code block} is a sound metadata block of any type stored at {@code blockNr}:
+     * magic, header version, block number and checksum match. Recovery uses it to decide if a
+     * block's page LSN can be trusted.
+     */
+    public static boolean isSound(ByteBuffer block, UUID uuid, long blockNr) {
+        return magic(block) == MAGIC && Short.toUnsignedInt(le(block).getShort(HEADER_VERSION)) == VERSION
+                && blockNr(block) == blockNr && storedCrc(block) == computeCrc(block, uuid);
     }
 
     public static byte[] uuidBytes(UUID uuid) {

@@ -84,11 +84,6 @@ public final class LogScanner {
         return region.alignUp(position);
     }
 
-    /** The epoch of the last block read (0 before any). */
-    public long lastEpoch() {
-        return lastEpoch;
-    }
-
     public long recordsRead() {
         return recordsRead;
     }

@@ -28,8 +28,8 @@ import org.quillfs.volume.BlockDevice;
  * The bytes between the tail (moved by checkpoints, {@link #moveTail}) and the head are in
  * use. Transactions {@link #reserve} their worst case before they start, waiting while the log
  * lacks it, and {@link #release} what they did not use. The head is counted up to the end of
- * its block (the padding a flush may add), and a fixed padding reserve is kept back for the
- * flushes of transactions already running. An append that would overrun the tail means this
+ * its block (the padding a flush may add); a padding reserve is kept back for the flushes of
+ * transactions already running, and a checkpoint reserve for checkpoint records. An append that would overrun the tail means this
  * accounting is broken and fails loudly.
  *
  * <h2>Implementation notes</h2>
@@ -42,6 +42,7 @@ public final class LogWriter implements WriteAheadLog {
     private final LogRegion region;
     private final long epoch;
     private final long paddingReserve;
+    private final long checkpointReserve;
     private final Runnable onSpaceWanted;
 
     private final ReentrantLock lock = new ReentrantLock();
@@ -76,6 +77,7 @@ public final class LogWriter implements WriteAheadLog {
         this.epoch = epoch;
         this.onSpaceWanted = onSpaceWanted;
         this.paddingReserve = Math.min(16, Math.max(2, region.blocks() / 8)) * region.payload();
+        this.checkpointReserve = region.capacity() / 8;
         this.nextLsn = nextLsn;
         this.pendingStart = nextLsn;
         this.durableLsn = nextLsn;
@@ -275,7 +277,15 @@ public final class LogWriter implements WriteAheadLog {
 
     private long free() {
         return region.capacity() - (region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn)))
-                - reserved - paddingReserve;
+                - reserved - paddingReserve - checkpointReserve;
+    }
+
+    /**
+     * Log bytes kept back from transactions for checkpoint records, which are appended without
+     * a reservation: a checkpoint must be able to run when the log is full.
+     */
+    public long checkpointReserve() {
+        return checkpointReserve;
     }
 
     public long tailLsn() {

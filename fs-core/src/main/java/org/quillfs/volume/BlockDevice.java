@@ -13,7 +13,8 @@ import java.nio.ByteBuffer;
  * positions advance), as channel I/O does.
  *
  * <p>Nothing written is durable until {@link #flush()} returns: it is the barrier the journal
- * orders its writes around. Implementations are safe for concurrent use by several threads.
+ * orders its writes around. A flush makes durable every write that returned before the flush
+ * began; a write that overlaps a flush may or may not be covered by it. Implementations are safe for concurrent use by several threads.
  *
  * <p>Failures surface as {@link VolumeIOException}, which names the device and the block.
  */

@@ -46,6 +46,18 @@ public final class MemoryBlockDevice implements BlockDevice {
         return blocks.size();
     }
 
+    /**
+     * A new device of the same geometry, called {@code name}, holding its own copy of every block
+     * written to this one. Take it while nobody writes: a block written during the copy may be
+     * copied half old, half new.
+     */
+    public MemoryBlockDevice copy(String name) {
+        checkOpen();
+        MemoryBlockDevice copy = new MemoryBlockDevice(name, blockSize, blockCount);
+        blocks.forEach((block, data) -> copy.blocks.put(block, data.clone()));
+        return copy;
+    }
+
     @Override
     public void read(long firstBlock, ByteBuffer... dsts) {
         checkOpen();
@@ -76,13 +88,20 @@ public final class MemoryBlockDevice implements BlockDevice {
         Transfers.checkedLength(this, firstBlock, srcs);
         long block = firstBlock;
         int offset = 0;
+        byte[] fresh = null;
         for (ByteBuffer src : srcs) {
             while (src.hasRemaining()) {
+                if (fresh == null) {
+                    byte[] stored = blocks.get(block);
+                    fresh = stored == null ? new byte[blockSize] : stored.clone();
+                }
                 int n = Math.min(src.remaining(), blockSize - offset);
-                byte[] stored = blocks.computeIfAbsent(block, b -> new byte[blockSize]);
-                src.get(stored, offset, n);
+                src.get(fresh, offset, n);
                 offset += n;
                 if (offset == blockSize) {
+                    // A whole new array per block: a concurrent reader sees the old block or the new.
+                    blocks.put(block, fresh);
+                    fresh = null;
                     offset = 0;
                     block++;
                 }

@@ -161,7 +161,7 @@ class LogWriterScannerTest {
         List<String> asked = new ArrayList<>();
         LogWriter log = new LogWriter(device, region, start, start, 1, () -> asked.add("checkpoint"));
         long quarter = region.capacity() / 4;
-        // Three quarters reserved, and a padding reserve of 8 blocks kept back: a fourth does not fit.
+        // Three quarters reserved, and the padding and checkpoint reserves kept back: a fourth does not fit.
         log.reserve(quarter);
         log.reserve(quarter);
         log.reserve(quarter);

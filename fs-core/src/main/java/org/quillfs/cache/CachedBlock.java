@@ -1,0 +1,131 @@
+package org.quillfs.cache;
+
+import java.nio.ByteBuffer;
+import org.quillfs.format.BlockHeader;
+
+/**
+ * One metadata block in the {@link BufferCache}.
+ *
+ * <p>Life cycle: created unloaded and pinned by {@link BufferCache#pin}; loaded from the device
+ * by the first pinner; changed only through {@link #apply}, which the transaction layer calls
+ * after it has logged the change; written home by the cache (eviction or checkpoint) and then
+ * clean again; evicted only when unpinned and clean.
+ *
+ * <p>Guarded by this object's monitor (the block latch): the contents, {@code pageLsn},
+ * {@code recLsn}, {@code dirty} and {@code loaded}. {@code pins} is guarded by the cache's lock.
+ * Page locks (held by transactions, in the txn layer) keep two transactions from changing the
+ * same block at once; the latch only makes each change and each copy for write-back atomic.
+ * Lock order: the cache's lock may be held while taking a block latch, never the reverse.
+ */
+public final class CachedBlock implements AutoCloseable {
+
+    private final BufferCache cache;
+    private final long blockNr;
+    private final byte[] data;
+    private boolean loaded;
+    private long pageLsn;
+    private long recLsn;
+    private boolean dirty;
+    int pins;
+
+    CachedBlock(BufferCache cache, long blockNr, int blockSize) {
+        this.cache = cache;
+        this.blockNr = blockNr;
+        this.data = new byte[blockSize];
+    }
+
+    public long blockNr() {
+        return blockNr;
+    }
+
+    /** A read-only view of the contents; valid while the block is pinned. */
+    public synchronized ByteBuffer contents() {
+        return ByteBuffer.wrap(data).asReadOnlyBuffer();
+    }
+
+    /** A copy of {@code length} bytes at {@code offset}. */
+    public synchronized byte[] copy(int offset, int length) {
+        byte[] out = new byte[length];
+        System.arraycopy(data, offset, out, 0, length);
+        return out;
+    }
+
+    /** The LSN of the last change applied (0 for a block read from disk and not changed since load). */
+    public synchronized long pageLsn() {
+        return pageLsn;
+    }
+
+    /** The LSN of the first change not yet home, 0 when clean. */
+    public synchronized long recLsn() {
+        return dirty ? recLsn : 0;
+    }
+
+    public synchronized boolean isDirty() {
+        return dirty;
+    }
+
+    /**
+     * Applies a logged change: {@code after} at {@code offset}, made by the record at {@code lsn}.
+     * Sets the page LSN (also in the block's header) and, for the first change since the block
+     * was clean, its recLSN.
+     *
+     * @throws IllegalStateException if the change was not logged: its LSN is not above the
+     *     block's page LSN or not below the log's head, or it would overwrite the header's LSN
+     *     or checksum fields, or the block is not pinned
+     */
+    public void apply(int offset, byte[] after, long lsn) {
+        cache.checkPinned(this); // before the latch: the cache lock is never taken under it
+        long head = cache.log().appendedLsn();
+        synchronized (this) {
+            if (lsn <= pageLsn || lsn >= head) {
+                throw new IllegalStateException("block " + blockNr + " changed by an unlogged record: LSN " + lsn
+                        + " is not above its page LSN " + pageLsn + " and below the log head " + head);
+            }
+            if (offset < BlockHeader.LSN_END && offset + after.length > BlockHeader.LSN_START) {
+                throw new IllegalStateException("a change of block " + blockNr + " at " + offset + ".."
+                        + (offset + after.length) + " covers the header's LSN or checksum");
+            }
+            System.arraycopy(after, 0, data, offset, after.length);
+            stamp(lsn);
+        }
+    }
+
+    private void stamp(long lsn) {
+        pageLsn = lsn;
+        BlockHeader.setLsn(ByteBuffer.wrap(data), lsn);
+        if (!dirty) {
+            dirty = true;
+            recLsn = lsn;
+        }
+    }
+
+    synchronized void load(BufferCache owner) {
+        if (!loaded) {
+            owner.device().read(blockNr, ByteBuffer.wrap(data));
+            loaded = true;
+        }
+    }
+
+    /** A sealed copy for writing home, and the page LSN it holds. */
+    synchronized Snapshot snapshot() {
+        ByteBuffer copy = ByteBuffer.wrap(data.clone());
+        return new Snapshot(this, copy, pageLsn);
+    }
+
+    /** After the snapshot went home and the device flushed: clean, unless it changed meanwhile. */
+    synchronized void wentHome(long lsnWritten) {
+        if (pageLsn == lsnWritten) {
+            dirty = false;
+            recLsn = 0;
+        }
+    }
+
+    record Snapshot(CachedBlock block, ByteBuffer data, long pageLsn) {
+    }
+
+    /** Unpins the block. */
+    @Override
+    public void close() {
+        cache.unpin(this);
+    }
+}

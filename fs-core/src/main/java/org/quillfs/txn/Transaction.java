@@ -1,0 +1,170 @@
+package org.quillfs.txn;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import org.quillfs.cache.CachedBlock;
+import org.quillfs.journal.LogRecord.Abort;
+import org.quillfs.journal.LogRecord.Commit;
+import org.quillfs.journal.LogRecord.Compensation;
+import org.quillfs.journal.LogRecord.Update;
+import org.quillfs.journal.LogRecordCodec;
+
+/**
+ * A read-write transaction: changes to metadata blocks that become durable, or vanish,
+ * together (docs/JOURNAL.md, "Transactions, locks and commit").
+ *
+ * <p>Life cycle: {@link TransactionManager#begin} reserves its log space and enters it in the
+ * active-transaction table; {@link #update} logs and applies changes under exclusive page locks;
+ * {@link #commit} or {@link #abort} ends it, releases its locks and its unused log space. A
+ * transaction belongs to one thread; the fields the checkpointer reads ({@code firstLsn},
+ * {@code lastLsn}) change only under the checkpoint gate's read side.
+ */
+public final class Transaction {
+
+    private enum State { ACTIVE, COMMITTED, ABORTED }
+
+    /** What abort needs to undo one update, kept in memory so abort never reads the log. */
+    private record Undo(long lsn, long prevLsn, long block, int offset, byte[] before) {
+    }
+
+    private final TransactionManager manager;
+    private final long id;
+    private final long reservedBytes;
+    private final long updateBudget;
+    private final Deque<Undo> undo = new ArrayDeque<>();
+    private State state = State.ACTIVE;
+    private long updateBytes;
+    private volatile long firstLsn;
+    private volatile long lastLsn;
+
+    Transaction(TransactionManager manager, long id, long updateBudget, long reservedBytes) {
+        this.manager = manager;
+        this.id = id;
+        this.updateBudget = updateBudget;
+        this.reservedBytes = reservedBytes;
+    }
+
+    public long id() {
+        return id;
+    }
+
+    long firstLsn() {
+        return firstLsn;
+    }
+
+    long lastLsn() {
+        return lastLsn;
+    }
+
+    long reservedBytes() {
+        return reservedBytes;
+    }
+
+    /** Block {@code blockNr} under a shared page lock, pinned: close it when done reading. */
+    public CachedBlock read(long blockNr) {
+        checkActive();
+        manager.locks().lockShared(id, blockNr);
+        return manager.cache().pin(blockNr);
+    }
+
+    /**
+     * Changes bytes {@code offset .. offset + after.length} of block {@code blockNr} to
+     * {@code after}: takes the block's exclusive page lock, logs the before and after images,
+     * then applies the change.
+     *
+     * @throws org.quillfs.txn.DeadlockException if waiting for the lock would deadlock: abort
+     *     and run the operation again
+     * @throws IllegalStateException if the transaction has ended or exceeds its reservation
+     */
+    public void update(long blockNr, int offset, byte[] after) {
+        checkActive();
+        manager.locks().lockExclusive(id, blockNr);
+        try (CachedBlock block = manager.cache().pin(blockNr)) {
+            manager.gate().enter();
+            try {
+                byte[] before = block.copy(offset, after.length);
+                Update record = new Update(id, lastLsn, blockNr, offset, before, after);
+                updateBytes += LogRecordCodec.size(record);
+                if (updateBytes > updateBudget) {
+                    throw new IllegalStateException("transaction " + id + " logged " + updateBytes
+                            + " bytes of updates, more than the " + updateBudget + " it reserved");
+                }
+                long lsn = manager.log().append(record);
+                block.apply(offset, after, lsn);
+                undo.push(new Undo(lsn, lastLsn, blockNr, offset, before));
+                if (firstLsn == 0) {
+                    firstLsn = lsn;
+                }
+                lastLsn = lsn;
+            } finally {
+                manager.gate().exit();
+            }
+        }
+    }
+
+    /**
+     * Commits: appends COMMIT and releases the locks. Returns the COMMIT's LSN, for
+     * {@link TransactionManager#force} when the caller needs it durable (fsync); 0 when the
+     * transaction changed nothing and so wrote nothing.
+     */
+    public long commit() {
+        checkActive();
+        long commitLsn = 0;
+        manager.gate().enter();
+        try {
+            if (lastLsn != 0) {
+                commitLsn = manager.log().append(new Commit(id, lastLsn));
+                lastLsn = commitLsn;
+            }
+            state = State.COMMITTED;
+            manager.ended(this);
+        } finally {
+            manager.gate().exit();
+        }
+        manager.release(this);
+        return commitLsn;
+    }
+
+    /**
+     * Rolls back every change, newest first, each compensated by a CLR, then appends ABORT and
+     * releases the locks. Nothing the transaction did remains.
+     */
+    public void abort() {
+        checkActive();
+        while (!undo.isEmpty()) {
+            Undo u = undo.pop();
+            try (CachedBlock block = manager.cache().pin(u.block())) {
+                manager.gate().enter();
+                try {
+                    long lsn = manager.log().append(
+                            new Compensation(id, lastLsn, u.block(), u.offset(), u.prevLsn(), u.before()));
+                    block.apply(u.offset(), u.before(), lsn);
+                    lastLsn = lsn;
+                } finally {
+                    manager.gate().exit();
+                }
+            }
+        }
+        manager.gate().enter();
+        try {
+            if (lastLsn != 0) {
+                lastLsn = manager.log().append(new Abort(id, lastLsn));
+            }
+            state = State.ABORTED;
+            manager.ended(this);
+        } finally {
+            manager.gate().exit();
+        }
+        manager.release(this);
+    }
+
+    public boolean isActive() {
+        return state == State.ACTIVE;
+    }
+
+    private void checkActive() {
+        if (state != State.ACTIVE) {
+            throw new IllegalStateException("transaction " + id + " is used after it " + state.name().toLowerCase());
+        }
+    }
+}

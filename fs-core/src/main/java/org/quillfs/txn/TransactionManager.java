@@ -1,0 +1,142 @@
+package org.quillfs.txn;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.quillfs.cache.BufferCache;
+import org.quillfs.journal.LogRecord.ActiveTransaction;
+import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.journal.LogWriter;
+
+/**
+ * Starts transactions and keeps the active-transaction table.
+ *
+ * <p>A read-write transaction reserves, before it starts, the log space of its worst case:
+ * its updates, as much again for the compensation records an abort would write, its COMMIT or
+ * ABORT, and one block of padding for the flush that makes it durable. A full log makes
+ * {@link #begin} wait for a checkpoint; nothing ever fails for lack of log space.
+ *
+ * <p>A read-only transaction takes the short path: it is not entered in the table, appends
+ * nothing, and its object comes from a pool claimed with compare-and-swap.
+ */
+public final class TransactionManager {
+
+    private final LogWriter log;
+    private final BufferCache cache;
+    private final PageLockManager locks;
+    private final CheckpointGate gate;
+    private final AtomicLong ids;
+    private final ConcurrentHashMap<Long, Transaction> active = new ConcurrentHashMap<>();
+    private final ObjectPool<ReadOnlyTransaction> readOnlyPool;
+
+    /**
+     * @param firstId the first transaction id; ids never repeat within a log, so recovery's
+     *     caller passes one above every id in it
+     */
+    public TransactionManager(LogWriter log, BufferCache cache, PageLockManager locks, CheckpointGate gate,
+            long firstId) {
+        this.log = log;
+        this.cache = cache;
+        this.locks = locks;
+        this.gate = gate;
+        this.ids = new AtomicLong(firstId);
+        this.readOnlyPool = new ObjectPool<>(64, () -> new ReadOnlyTransaction(this));
+    }
+
+    /**
+     * Starts a read-write transaction whose UPDATE records will total at most
+     * {@code updateBytes} (sum {@link LogRecordCodec#updateSize} over its changes).
+     */
+    public Transaction begin(long updateBytes) {
+        long reserved = 2 * updateBytes + 2L * LogRecordCodec.HEADER_SIZE + log.region().payload();
+        log.reserve(reserved);
+        Transaction txn = new Transaction(this, ids.getAndIncrement(), updateBytes, reserved);
+        gate.enter();
+        try {
+            active.put(txn.id(), txn);
+        } finally {
+            gate.exit();
+        }
+        return txn;
+    }
+
+    /** Starts a read-only transaction; close it when done. */
+    public ReadOnlyTransaction beginReadOnly() {
+        ReadOnlyTransaction txn = readOnlyPool.claim();
+        txn.start(ids.getAndIncrement());
+        return txn;
+    }
+
+    /** Makes the log durable up to {@code lsn} (a COMMIT's, for fsync); 0 returns at once. */
+    public void force(long lsn) {
+        if (lsn != 0) {
+            log.force(lsn);
+        }
+    }
+
+    /**
+     * The active-transaction table: every transaction that has logged something and not ended.
+     * Call under the gate's write side for a consistent snapshot.
+     */
+    public List<ActiveTransaction> activeTable() {
+        List<ActiveTransaction> table = new ArrayList<>();
+        for (Transaction txn : active.values()) {
+            if (txn.firstLsn() != 0) {
+                table.add(new ActiveTransaction(txn.id(), txn.lastLsn(), txn.firstLsn()));
+            }
+        }
+        return table;
+    }
+
+    /** The first LSN of the oldest active transaction, {@code Long.MAX_VALUE} when none has logged. */
+    public long minFirstLsn() {
+        long min = Long.MAX_VALUE;
+        for (Transaction txn : active.values()) {
+            long first = txn.firstLsn();
+            if (first != 0) {
+                min = Math.min(min, first);
+            }
+        }
+        return min;
+    }
+
+    /** Read-only transaction objects ever made: the pool keeps this small. */
+    public long readOnlyObjectsCreated() {
+        return readOnlyPool.created();
+    }
+
+    public int activeCount() {
+        return active.size();
+    }
+
+    void ended(Transaction txn) {
+        active.remove(txn.id());
+    }
+
+    void release(Transaction txn) {
+        locks.releaseAll(txn.id());
+        log.release(txn.reservedBytes());
+    }
+
+    void finished(ReadOnlyTransaction txn) {
+        locks.releaseAll(txn.id());
+        readOnlyPool.release(txn);
+    }
+
+    LogWriter log() {
+        return log;
+    }
+
+    BufferCache cache() {
+        return cache;
+    }
+
+    PageLockManager locks() {
+        return locks;
+    }
+
+    CheckpointGate gate() {
+        return gate;
+    }
+}

@@ -1,0 +1,295 @@
+package org.quillfs.txn;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.quillfs.cache.CachedBlock;
+import org.quillfs.format.Formatter;
+import org.quillfs.format.Geometry;
+import org.quillfs.format.Superblock;
+import org.quillfs.format.TestFormats;
+import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.MemoryBlockDevice;
+
+class MetadataStoreTest {
+
+    static final int BLOCK = 4096;
+
+    final MemoryBlockDevice device = new MemoryBlockDevice("fs", BLOCK, (64L << 20) / BLOCK);
+    final Superblock superblock = Formatter.format(device, TestFormats.options(BLOCK, 64L << 20));
+    final List<MetadataStore> opened = new ArrayList<>();
+
+    MetadataStore open(BlockDevice on, MetadataStore.Options options) {
+        MetadataStore store = MetadataStore.open(on, superblock, options);
+        opened.add(store);
+        return store;
+    }
+
+    MetadataStore open() {
+        return open(device, MetadataStore.Options.defaults());
+    }
+
+    @AfterEach
+    void closeAll() {
+        for (MetadataStore store : opened) {
+            store.close();
+        }
+    }
+
+    /** A data block of group 0 that no structure uses: free for tests to scribble on. */
+    long scratch(int i) {
+        Geometry g = superblock.geometry();
+        return g.firstDataBlock(0) + 10 + i;
+    }
+
+    static byte[] bytes(int n, int seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    byte[] onDisk(long block, int offset, int n) {
+        ByteBuffer b = ByteBuffer.allocate(BLOCK);
+        device.read(block, b);
+        byte[] out = new byte[n];
+        b.get(offset, out);
+        return out;
+    }
+
+    @Test
+    void aCommittedTransactionIsHomeAfterCloseAndTheNextOpenRecoversNothing() {
+        MetadataStore store = open();
+        Transaction txn = store.transactions().begin(2 * LogRecordCodec.updateSize(100));
+        txn.update(scratch(0), 100, bytes(100, 1));
+        txn.update(scratch(1), 2000, bytes(100, 2));
+        store.transactions().force(txn.commit());
+        store.close();
+
+        assertThat(onDisk(scratch(0), 100, 100)).isEqualTo(bytes(100, 1));
+        assertThat(onDisk(scratch(1), 2000, 100)).isEqualTo(bytes(100, 2));
+        assertThat(open().recovery().didNothing()).isTrue();
+    }
+
+    @Test
+    void abortLeavesNothingBehind() {
+        MetadataStore store = open();
+        byte[] original = onDisk(scratch(2), 500, 300);
+        Transaction txn = store.transactions().begin(3 * LogRecordCodec.updateSize(300));
+        txn.update(scratch(2), 500, bytes(300, 3));
+        txn.update(scratch(2), 600, bytes(300, 4));
+        txn.abort();
+        try (CachedBlock block = store.cache().pin(scratch(2))) {
+            assertThat(block.copy(500, 300)).isEqualTo(original);
+        }
+        store.close();
+        assertThat(onDisk(scratch(2), 500, 300)).isEqualTo(original);
+        assertThatThrownBy(txn::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("after it aborted");
+    }
+
+    @Test
+    void anUnloggedChangeFailsLoudly() {
+        MetadataStore store = open();
+        try (CachedBlock block = store.cache().pin(scratch(3))) {
+            assertThatThrownBy(() -> block.apply(100, new byte[4], store.log().appendedLsn() + 1000))
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("unlogged");
+            assertThatThrownBy(() -> block.contents().put(0, (byte) 1)).isInstanceOf(java.nio.ReadOnlyBufferException.class);
+        }
+    }
+
+    @Test
+    void aMillionReadOnlyTransactionsReuseAHandfulOfObjects() throws Exception {
+        MetadataStore store = open();
+        long headBefore = store.log().appendedLsn();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 250_000; i++) {
+                    try (ReadOnlyTransaction txn = store.transactions().beginReadOnly()) {
+                        if (i % 1000 == 0) {
+                            try (CachedBlock block = txn.read(scratch(4))) {
+                                assertThat(block.blockNr()).isEqualTo(scratch(4));
+                            }
+                        }
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(store.transactions().readOnlyObjectsCreated()).isLessThan(100);
+        assertThat(store.log().appendedLsn()).as("read-only transactions log nothing").isEqualTo(headBefore);
+    }
+
+    @Test
+    void aDeadlockVictimAbortsReplaysAndBothFinish() throws Exception {
+        MetadataStore store = open();
+        CountDownLatch bothHoldOne = new CountDownLatch(2);
+        AtomicInteger victims = new AtomicInteger();
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 2; t++) {
+            long first = scratch(5 + t);
+            long second = scratch(6 - t);
+            int seed = t;
+            done.add(pool.submit(() -> {
+                boolean firstTry = true;
+                while (true) {
+                    Transaction txn = store.transactions().begin(2 * LogRecordCodec.updateSize(8));
+                    try {
+                        txn.update(first, 64 + 8 * seed, bytes(8, seed));
+                        if (firstTry) {
+                            firstTry = false;
+                            bothHoldOne.countDown();
+                            bothHoldOne.await(10, TimeUnit.SECONDS);
+                        }
+                        txn.update(second, 64 + 8 * seed, bytes(8, seed));
+                        txn.commit();
+                        return null;
+                    } catch (DeadlockException e) {
+                        victims.incrementAndGet();
+                        txn.abort(); // and replay the operation
+                    }
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(30, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(victims.get()).isEqualTo(1);
+        try (CachedBlock a = store.cache().pin(scratch(5)); CachedBlock b = store.cache().pin(scratch(6))) {
+            assertThat(a.copy(64, 8)).isEqualTo(bytes(8, 0));
+            assertThat(b.copy(72, 8)).isEqualTo(bytes(8, 1));
+        }
+    }
+
+    @Test
+    void aSmallLogWrapsManyTimesUnderCheckpointsAndNothingIsLost() {
+        MetadataStore store = open(device, new MetadataStore.Options(1 << 20, Duration.ofSeconds(5), Duration.ofHours(1)));
+        long capacity = store.log().region().capacity();
+        long written = 0;
+        int i = 0;
+        while (written < 10 * capacity) {
+            Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(1000));
+            txn.update(scratch(10 + i % 50), 1000, bytes(1000, i));
+            store.transactions().force(txn.commit());
+            written += LogRecordCodec.updateSize(1000);
+            i++;
+        }
+        assertThat(store.checkpointer().completed()).isGreaterThan(5);
+        store.close();
+        for (int k = i - 50; k < i; k++) {
+            assertThat(onDisk(scratch(10 + k % 50), 1000, 1000)).as("last write of block %d", k % 50).isEqualTo(bytes(1000, k));
+        }
+    }
+
+    @Test
+    void aCheckpointFlushingThousandsOfBlocksDoesNotStopCommits() throws Exception {
+        SlowDevice slow = new SlowDevice(device);
+        MetadataStore store = open(slow, new MetadataStore.Options(64L << 20, Duration.ofSeconds(5), Duration.ofHours(1)));
+        int dirtyBlocks = 3000;
+        for (int i = 0; i < dirtyBlocks; i += 100) {
+            Transaction txn = store.transactions().begin(100L * LogRecordCodec.updateSize(16));
+            for (int j = i; j < i + 100; j++) {
+                txn.update(scratch(100 + j), 512, bytes(16, j));
+            }
+            txn.commit();
+        }
+        slow.writeDelay = true;
+        AtomicBoolean checkpointing = new AtomicBoolean(true);
+        AtomicLong commitsDuringCheckpoint = new AtomicLong();
+        Thread worker = new Thread(() -> {
+            int k = 0;
+            while (checkpointing.get()) {
+                Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(16));
+                txn.update(scratch(50 + k % 10), 0x300, bytes(16, k));
+                txn.commit();
+                k++;
+                commitsDuringCheckpoint.incrementAndGet();
+            }
+        });
+        Checkpointer.Stats[] stats = new Checkpointer.Stats[1];
+        Thread checkpoint = new Thread(() -> stats[0] = store.checkpointer().checkpoint());
+        checkpoint.start();
+        worker.start();
+        checkpoint.join(120_000);
+        checkpointing.set(false);
+        worker.join(10_000);
+        slow.writeDelay = false;
+
+        assertThat(stats[0].dirtyBlocks()).isGreaterThanOrEqualTo(dirtyBlocks);
+        assertThat(commitsDuringCheckpoint.get()).as("transactions committed while the checkpoint flushed").isGreaterThan(100);
+        assertThat(stats[0].pauseNanos()).as("the snapshot pause").isLessThan(TimeUnit.MILLISECONDS.toNanos(500));
+    }
+
+    /** A device whose block writes each take about 0.5 ms once {@code writeDelay} is set. */
+    static final class SlowDevice implements BlockDevice {
+        private final BlockDevice inner;
+        volatile boolean writeDelay;
+
+        SlowDevice(BlockDevice inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int blockSize() {
+            return inner.blockSize();
+        }
+
+        @Override
+        public long blockCount() {
+            return inner.blockCount();
+        }
+
+        @Override
+        public String name() {
+            return "slow " + inner.name();
+        }
+
+        @Override
+        public void read(long firstBlock, ByteBuffer... dsts) {
+            inner.read(firstBlock, dsts);
+        }
+
+        @Override
+        public void write(long firstBlock, ByteBuffer... srcs) {
+            if (writeDelay) {
+                try {
+                    TimeUnit.MICROSECONDS.sleep(500);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            inner.write(firstBlock, srcs);
+        }
+
+        @Override
+        public void flush() {
+            inner.flush();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+}
