@@ -81,6 +81,16 @@ public final class MetadataStore implements AutoCloseable {
     }
 
     /**
+     * Stops the background threads and writes nothing more, as if the machine had stopped: for a
+     * device that has failed. Whatever was not durable is lost; the next {@link #open} recovers.
+     */
+    public void halt() {
+        closed = true;
+        flusher.close();
+        checkpointer.close();
+    }
+
+    /**
      * Clean shutdown: waits for nothing in flight (the caller has stopped issuing operations),
      * writes everything home and leaves an empty log.
      *
@@ -99,8 +109,6 @@ public final class MetadataStore implements AutoCloseable {
         checkpointer.close();
         log.forceAll();
         cache.writeBackAll();
-        long end = log.appendedLsn();
-        master.write(0, end, log.epoch());
-        log.moveTail(end);
+        master.write(0, log.appendedLsn(), log.epoch());
     }
 }

@@ -24,6 +24,10 @@ import org.quillfs.format.Geometry;
 import org.quillfs.format.Superblock;
 import org.quillfs.format.TestFormats;
 import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.journal.Recovery;
+import org.quillfs.journal.RecoveryReport;
+import org.quillfs.volume.CrashStates;
+import org.quillfs.volume.RecordingBlockDevice;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.MemoryBlockDevice;
 
@@ -100,6 +104,53 @@ class MetadataStoreTest {
         store.close();
         assertThat(onDisk(scratch(2), 500, 300)).isEqualTo(original);
         assertThatThrownBy(txn::commit).isInstanceOf(IllegalStateException.class).hasMessageContaining("after it aborted");
+    }
+
+    @Test
+    void workNobodyFsyncedIsDurableWithinTheCommitInterval() throws Exception {
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        MetadataStore store = open(recording, new MetadataStore.Options(64L << 20, Duration.ofMillis(200), Duration.ofHours(1)));
+        Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(64));
+        txn.update(scratch(7), 128, bytes(64, 7));
+        txn.commit(); // no force
+        int flushes = recording.flushes();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (recording.flushes() == flushes && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        MemoryBlockDevice crashed = new CrashStates(recording).atWrite(recording.writes()).device();
+        Recovery.run(crashed, superblock);
+        ByteBuffer block = ByteBuffer.allocate(BLOCK);
+        crashed.read(scratch(7), block);
+        byte[] found = new byte[64];
+        block.get(128, found);
+        assertThat(found).as("committed, never forced, recovered after the interval").isEqualTo(bytes(64, 7));
+    }
+
+    @Test
+    void reopeningAfterACrashRecoversAndReportsWhatItDid() {
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        MetadataStore crashing = MetadataStore.open(recording, superblock, MetadataStore.Options.defaults());
+        Transaction committed = crashing.transactions().begin(LogRecordCodec.updateSize(32));
+        committed.update(scratch(8), 64, bytes(32, 8));
+        crashing.transactions().force(committed.commit());
+        Transaction unfinished = crashing.transactions().begin(LogRecordCodec.updateSize(32));
+        unfinished.update(scratch(9), 64, bytes(32, 9));
+        crashing.log().forceAll();
+        crashing.halt();
+        MemoryBlockDevice crashed = new CrashStates(recording).atWrite(recording.writes()).device();
+
+        MetadataStore reopened = open(crashed, MetadataStore.Options.defaults());
+        RecoveryReport report = reopened.recovery();
+        assertThat(report.rolledForward()).isEqualTo(1);
+        assertThat(report.rolledBack()).isEqualTo(1);
+        assertThat(report.recordsRead()).isGreaterThanOrEqualTo(4);
+        assertThat(report.blocksWritten()).isEqualTo(2);
+        assertThat(report.toString()).startsWith("journal recovery: 1 transactions rolled forward, 1 rolled back");
+        try (CachedBlock a = reopened.cache().pin(scratch(8)); CachedBlock b = reopened.cache().pin(scratch(9))) {
+            assertThat(a.copy(64, 32)).isEqualTo(bytes(32, 8));
+            assertThat(b.copy(64, 32)).containsOnly(0);
+        }
     }
 
     @Test
