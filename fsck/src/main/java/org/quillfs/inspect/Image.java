@@ -11,6 +11,9 @@ import org.quillfs.format.GroupDescriptor;
 import org.quillfs.format.GroupDescriptorTable;
 import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
+import org.quillfs.journal.LogRegion;
+import org.quillfs.journal.LogScanner;
+import org.quillfs.journal.MasterStore;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
 import org.quillfs.volume.VolumeIOException;
@@ -82,6 +85,14 @@ final class Image implements Closeable {
 
     Optional<String> check(ByteBuffer block, BlockType type, long blockNr) {
         return BlockHeader.problem(block, superblock.uuid(), type, blockNr);
+    }
+
+    MasterStore masters() {
+        return new MasterStore(device, superblock.uuid(), superblock.geometry().journalStart());
+    }
+
+    LogScanner scanLog(LogRegion region, long fromLsn) {
+        return new LogScanner(device, region, fromLsn);
     }
 
     ByteBuffer descriptorBlock(int group) {

@@ -3,12 +3,22 @@ package org.quillfs.inspect;
 import java.nio.ByteBuffer;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.quillfs.format.BlockType;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.JournalHeader;
 import org.quillfs.format.JournalMaster;
+import org.quillfs.journal.JournalDamagedException;
+import org.quillfs.journal.LogRecord;
+import org.quillfs.journal.LogRegion;
+import org.quillfs.journal.LogScanner;
 
-/** The journal region's header and its two master records. The log itself comes with issue 3. */
+/**
+ * The journal region's header, its two master records, and a summary of the log from the
+ * current master's tail to its end: what recovery would read.
+ */
 final class JournalSection {
 
     private JournalSection() {
@@ -40,9 +50,43 @@ final class JournalSection {
             m.put("sequence", master.sequence());
             m.put("checkpoint lsn", master.checkpointLsn());
             m.put("tail lsn", master.tailLsn());
+            m.put("epoch", master.epoch());
             s.put(copy == 0 ? "master A" : "master B", m);
             image.check(block, BlockType.JOURNAL_MASTER, blockNr)
                     .ifPresent(p -> report.problem(m, "journal master (block " + blockNr + ")", p));
         }
+        if (image.check(headerBlock, BlockType.JOURNAL_HEADER, start).isEmpty()) {
+            describeLog(image, s, LogRegion.of(image.superblock, header));
+        }
+    }
+
+    private static void describeLog(Image image, Map<String, Object> s, LogRegion region) {
+        Map<String, Object> l = new LinkedHashMap<>();
+        s.put("log", l);
+        JournalMaster current;
+        try {
+            current = image.masters().current();
+        } catch (JournalDamagedException e) {
+            l.put("state", "unreadable: " + e.getMessage());
+            return;
+        }
+        long tail = current.tailLsn() == 0 ? region.lsnOf(1) : current.tailLsn();
+        LogScanner scanner = image.scanLog(region, tail);
+        Set<Long> open = new TreeSet<>();
+        long records = 0;
+        for (Optional<LogScanner.Logged> next = scanner.next(); next.isPresent(); next = scanner.next()) {
+            LogRecord record = next.get().record();
+            records++;
+            if (record instanceof LogRecord.Commit || record instanceof LogRecord.Abort) {
+                open.remove(record.txn());
+            } else if (record.txn() != 0) {
+                open.add(record.txn());
+            }
+        }
+        l.put("from lsn", tail);
+        l.put("to lsn", scanner.endLsn());
+        l.put("records", records);
+        l.put("state", records == 0 ? "empty: nothing to recover" : "holds records: recovery will replay them");
+        l.put("unfinished transactions", open.stream().map(t -> (Object) t).toList());
     }
 }

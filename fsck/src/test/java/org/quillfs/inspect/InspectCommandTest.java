@@ -16,6 +16,9 @@ import org.quillfs.format.Formatter;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.Superblock;
 import org.quillfs.format.TestFormats;
+import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.txn.MetadataStore;
+import org.quillfs.txn.Transaction;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
 
@@ -98,6 +101,37 @@ class InspectCommandTest {
         InspectRun run = InspectRun.of("inspect", image.toString(), "journal");
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).contains("master A:").contains("sequence: 1").contains("tail lsn: 0");
+    }
+
+    @Test
+    void aFreshJournalIsEmpty() {
+        InspectRun run = InspectRun.of("inspect", image.toString(), "journal");
+        assertThat(run.out()).contains("records: 0").contains("state: empty: nothing to recover")
+                .contains("epoch: 0");
+    }
+
+    @Test
+    void aCrashedJournalShowsWhatRecoveryWillReplay() {
+        long unfinishedId;
+        try (BlockDevice device = FileBlockDevice.open(image, 4096, true)) {
+            MetadataStore store = MetadataStore.open(device, made, MetadataStore.Options.defaults());
+            long scratch = made.geometry().firstDataBlock(0) + 20;
+            Transaction done = store.transactions().begin(LogRecordCodec.updateSize(8));
+            done.update(scratch, 64, new byte[] {1, 2, 3, 4, 5, 6, 7, 8});
+            store.transactions().force(done.commit());
+            Transaction unfinished = store.transactions().begin(LogRecordCodec.updateSize(8));
+            unfinished.update(scratch + 1, 64, new byte[] {8, 7, 6, 5, 4, 3, 2, 1});
+            unfinishedId = unfinished.id();
+            store.log().forceAll();
+            store.halt(); // the crash: nothing more is written
+        }
+        InspectRun run = InspectRun.of("inspect", "--json", image.toString(), "journal");
+
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        JsonObject log = JsonParser.parseString(run.out()).getAsJsonObject().getAsJsonObject("journal").getAsJsonObject("log");
+        assertThat(log.get("records").getAsLong()).isEqualTo(3);
+        assertThat(log.get("state").getAsString()).startsWith("holds records");
+        assertThat(log.getAsJsonArray("unfinished transactions").get(0).getAsLong()).isEqualTo(unfinishedId);
     }
 
     @Test
