@@ -202,14 +202,6 @@ public final class BufferCache {
         writeBackBlocks(dirtyTable().stream().map(DirtyEntry::blockNr).toList());
     }
 
-    public synchronized int size() {
-        return blocks.size();
-    }
-
-    public int capacityBlocks() {
-        return capacityBlocks;
-    }
-
     /** Blocks written home so far. */
     public synchronized long writes() {
         return writes;

@@ -10,9 +10,15 @@ import java.util.List;
  */
 public sealed interface LogRecord {
 
-    long txn();
+    /** The transaction; 0 for checkpoint records, which belong to none. */
+    default long txn() {
+        return 0;
+    }
 
-    long prevLsn();
+    /** This transaction's previous record; 0 for its first, and for checkpoint records. */
+    default long prevLsn() {
+        return 0;
+    }
 
     /** A change of bytes {@code offset .. offset + before.length} of a metadata block. */
     record Update(long txn, long prevLsn, long block, int offset, byte[] before, byte[] after) implements LogRecord {
@@ -74,15 +80,6 @@ public sealed interface LogRecord {
 
     /** A fuzzy checkpoint starts; its tables follow in the matching {@link CheckpointEnd}. */
     record CheckpointBegin() implements LogRecord {
-        @Override
-        public long txn() {
-            return 0;
-        }
-
-        @Override
-        public long prevLsn() {
-            return 0;
-        }
     }
 
     /** The tables of the checkpoint that began at {@code beginLsn}. */
@@ -90,16 +87,6 @@ public sealed interface LogRecord {
         public CheckpointEnd {
             active = List.copyOf(active);
             dirty = List.copyOf(dirty);
-        }
-
-        @Override
-        public long txn() {
-            return 0;
-        }
-
-        @Override
-        public long prevLsn() {
-            return 0;
         }
     }
 

@@ -30,8 +30,6 @@ public final class LogScanner {
     private long lastEpoch;
     private long position;
     private boolean ended;
-    private long blocksRead;
-    private long recordsRead;
 
     public LogScanner(BlockDevice device, LogRegion region, long startLsn) {
         this.device = device;
@@ -66,7 +64,6 @@ public final class LogScanner {
         System.arraycopy(rest, 0, bytes, 4, rest.length);
         try {
             LogRecord record = LogRecordCodec.decode(bytes);
-            recordsRead++;
             return Optional.of(new Logged(start, record));
         } catch (CorruptRecordException e) {
             return end(start);
@@ -82,14 +79,6 @@ public final class LogScanner {
     /** Where the log continues: the start of the first block after the last record read. */
     public long endLsn() {
         return region.alignUp(position);
-    }
-
-    public long recordsRead() {
-        return recordsRead;
-    }
-
-    public long blocksRead() {
-        return blocksRead;
     }
 
     /** The next {@code n} bytes of the stream, skipping padding; null if the log ends first. */
@@ -133,7 +122,6 @@ public final class LogScanner {
         ByteBuffer candidate = ByteBuffer.allocate(region.blockSize());
         long physical = region.physicalBlock(wanted);
         device.read(physical, candidate);
-        blocksRead++;
         if (LogBlock.problem(candidate, region.uuid(), physical, wanted, region.logId()).isPresent()
                 || LogBlock.epoch(candidate) < lastEpoch) {
             return false;

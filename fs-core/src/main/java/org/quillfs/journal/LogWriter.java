@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
 import org.quillfs.cache.WriteAheadLog;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.LogBlock;
@@ -114,12 +115,7 @@ public final class LogWriter implements WriteAheadLog {
     /** The LSN the next record will get: every LSN below it has been appended. */
     @Override
     public long appendedLsn() {
-        lock.lock();
-        try {
-            return nextLsn;
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> nextLsn);
     }
 
     /**
@@ -267,12 +263,7 @@ public final class LogWriter implements WriteAheadLog {
 
     /** Bytes between the tail and the end of the head's block: what a checkpoint would free. */
     public long usedBytes() {
-        lock.lock();
-        try {
-            return region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn));
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn)));
     }
 
     private long free() {
@@ -288,34 +279,24 @@ public final class LogWriter implements WriteAheadLog {
         return checkpointReserve;
     }
 
-    public long tailLsn() {
-        lock.lock();
-        try {
-            return tailLsn;
-        } finally {
-            lock.unlock();
-        }
-    }
-
     public long epoch() {
         return epoch;
     }
 
     /** Device flushes issued so far: with group commit, far fewer than commits. */
     public long flushes() {
-        lock.lock();
-        try {
-            return flushes;
-        } finally {
-            lock.unlock();
-        }
+        return underLock(() -> flushes);
     }
 
     /** Record bytes made durable so far (padding not counted). */
     public long bytesWritten() {
+        return underLock(() -> bytesWritten);
+    }
+
+    private long underLock(LongSupplier read) {
         lock.lock();
         try {
-            return bytesWritten;
+            return read.getAsLong();
         } finally {
             lock.unlock();
         }

@@ -158,10 +158,6 @@ public final class Transaction {
         manager.release(this);
     }
 
-    public boolean isActive() {
-        return state == State.ACTIVE;
-    }
-
     private void checkActive() {
         if (state != State.ACTIVE) {
             throw new IllegalStateException("transaction " + id + " is used after it " + state.name().toLowerCase());
