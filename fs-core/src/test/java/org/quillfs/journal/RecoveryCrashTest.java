@@ -161,6 +161,10 @@ class RecoveryCrashTest {
                 txn.update(blockOf(slots.get(i)), offsetOf(slots.get(i)), value(id + 5000, i));
             }
             txn.update(blockOf(slots.get(i)), offsetOf(slots.get(i)), values[i]);
+            if (random.nextInt(20) == 0 || (n > 4 && i == n / 2)) {
+                // A checkpoint in the middle of a transaction: the tail must not pass its first record.
+                store.checkpointer().checkpoint();
+            }
         }
         int flushes = Integer.MAX_VALUE;
         switch (fate) {
