@@ -1,0 +1,150 @@
+package org.quillfs.cache;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+import org.quillfs.format.BlockHeader;
+import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.MemoryBlockDevice;
+
+class BufferCacheTest {
+
+    static final UUID UUID_1 = UUID.fromString("aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee");
+    static final int BLOCK = 1024;
+
+    /** A log that hands out LSNs and records, in order with the device's writes, what was forced. */
+    final List<String> events = new ArrayList<>();
+    long nextLsn = 100;
+
+    final WriteAheadLog log = new WriteAheadLog() {
+        @Override
+        public void force(long lsn) {
+            events.add("force " + lsn);
+        }
+
+        @Override
+        public long appendedLsn() {
+            return nextLsn;
+        }
+    };
+
+    final MemoryBlockDevice memory = new MemoryBlockDevice("m", BLOCK, 1000);
+    Consumer<Long> duringWrite = block -> { };
+    final BlockDevice device = new BlockDevice() {
+        @Override
+        public int blockSize() {
+            return BLOCK;
+        }
+
+        @Override
+        public long blockCount() {
+            return memory.blockCount();
+        }
+
+        @Override
+        public String name() {
+            return "watched";
+        }
+
+        @Override
+        public void read(long firstBlock, ByteBuffer... dsts) {
+            memory.read(firstBlock, dsts);
+        }
+
+        @Override
+        public void write(long firstBlock, ByteBuffer... srcs) {
+            events.add("write " + firstBlock);
+            duringWrite.accept(firstBlock);
+            memory.write(firstBlock, srcs);
+        }
+
+        @Override
+        public void flush() {
+            events.add("flush");
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    long change(CachedBlock block, int offset, int value) {
+        long lsn = nextLsn++;
+        block.apply(offset, new byte[] {(byte) value}, lsn);
+        return lsn;
+    }
+
+    @Test
+    void aDirtyBlockGoesHomeOnlyAfterTheLogIsForcedToItsPageLsnAndIsCleanAfterTheFlush() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 64 * BLOCK);
+        CachedBlock block = cache.pin(5);
+        long first = change(block, 40, 1);
+        long last = change(block, 41, 2);
+        assertThat(block.recLsn()).isEqualTo(first);
+        assertThat(block.pageLsn()).isEqualTo(last);
+
+        cache.writeBack(List.of(block));
+
+        assertThat(events).containsExactly("force " + last, "write 5", "flush");
+        assertThat(block.isDirty()).isFalse();
+        ByteBuffer home = ByteBuffer.allocate(BLOCK);
+        memory.read(5, home);
+        assertThat(home.get(41)).isEqualTo((byte) 2);
+        assertThat(BlockHeader.lsn(home)).isEqualTo(last);
+        assertThat(BlockHeader.computeCrc(home, UUID_1)).isEqualTo(BlockHeader.storedCrc(home));
+        block.close();
+    }
+
+    @Test
+    void aChangeDuringWriteBackKeepsTheBlockDirtyWithItsOldRecLsn() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 64 * BLOCK);
+        CachedBlock block = cache.pin(6);
+        long first = change(block, 40, 1);
+        duringWrite = b -> change(block, 50, 9);
+
+        cache.writeBack(List.of(block));
+
+        assertThat(block.isDirty()).as("the change made while the block was going home is not home").isTrue();
+        assertThat(block.recLsn()).isEqualTo(first);
+        block.close();
+    }
+
+    @Test
+    void evictionWritesDirtyBlocksHomeAndKeepsTheCacheBounded() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 16 * BLOCK);
+        for (int b = 0; b < 100; b++) {
+            try (CachedBlock block = cache.pin(b)) {
+                change(block, 100, b);
+            }
+        }
+        assertThat(cache.dirtyTable().size()).isLessThanOrEqualTo(16);
+        assertThat(cache.writes()).isGreaterThanOrEqualTo(100 - 16);
+        for (int b = 0; b < 100; b++) {
+            try (CachedBlock block = cache.pin(b)) {
+                assertThat(block.copy(100, 1)[0]).as("block %d", b).isEqualTo((byte) b);
+            }
+        }
+        int forced = events.indexOf(events.stream().filter(e -> e.startsWith("force")).findFirst().orElseThrow());
+        int written = events.indexOf(events.stream().filter(e -> e.startsWith("write")).findFirst().orElseThrow());
+        assertThat(forced).as("the log is forced before the first block goes home").isLessThan(written);
+    }
+
+    @Test
+    void misuseFailsLoudly() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 16 * BLOCK);
+        CachedBlock block = cache.pin(7);
+        assertThatThrownBy(() -> block.apply(20, new byte[] {1}, nextLsn - 1))
+                .as("a change over the header's LSN and checksum").isInstanceOf(IllegalStateException.class);
+        assertThatThrownBy(() -> block.apply(40, new byte[] {1}, 0))
+                .as("a change with no log record").hasMessageContaining("unlogged");
+        block.close();
+        assertThatThrownBy(() -> block.apply(40, new byte[] {1}, nextLsn - 1)).hasMessageContaining("not pinned");
+        assertThatThrownBy(block::close).hasMessageContaining("unpinned more often than pinned");
+    }
+}
