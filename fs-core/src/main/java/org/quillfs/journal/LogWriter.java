@@ -33,6 +33,12 @@ import org.quillfs.volume.BlockDevice;
  * transactions already running, and a checkpoint reserve for checkpoint records. An append that would overrun the tail means this
  * accounting is broken and fails loudly.
  *
+ * <h2>Failure</h2>
+ * If writing or flushing the log fails, the records of that batch may not be on the device.
+ * The journal is then aborted: every later append and force throws
+ * {@link JournalAbortedException}, so nothing is ever reported durable that may not be. The
+ * next mount's recovery finds the log as far as it reached the device.
+ *
  * <h2>Implementation notes</h2>
  * One lock guards the buffer, the LSNs and the space counters; it is held for memory copies
  * only, never across device I/O. {@code flushing} marks that a writer is out doing I/O.
@@ -59,6 +65,8 @@ public final class LogWriter implements WriteAheadLog {
     private long tailLsn;
     private long reserved;
     private boolean flushing;
+    /** Set when a log write or flush failed: the journal is aborted. */
+    private RuntimeException failure;
     private long flushes;
     private long bytesWritten;
 
@@ -94,6 +102,7 @@ public final class LogWriter implements WriteAheadLog {
         byte[] bytes = LogRecordCodec.encode(record);
         lock.lock();
         try {
+            checkNotAborted();
             long lsn = nextLsn;
             long end = region.alignUp(lsn + bytes.length);
             if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
@@ -127,6 +136,7 @@ public final class LogWriter implements WriteAheadLog {
         lock.lock();
         try {
             while (durableLsn <= Math.min(lsn, nextLsn - 1)) {
+                checkNotAborted();
                 if (flushing) {
                     flushed.awaitUninterruptibly();
                 } else {
@@ -149,20 +159,32 @@ public final class LogWriter implements WriteAheadLog {
         pendingStart = nextLsn;
         pendingLength = 0;
         lock.unlock();
-        boolean done = false;
+        RuntimeException failed = null;
         try {
             writeBlocks(batch, batchStart);
             device.flush();
-            done = true;
+        } catch (RuntimeException e) {
+            failed = e;
+            throw e;
         } finally {
             lock.lock();
             flushing = false;
-            if (done) {
+            if (failed == null) {
                 durableLsn = Math.max(durableLsn, region.alignUp(batchEnd));
                 flushes++;
                 bytesWritten += batch.length;
+            } else {
+                // These records are lost: never let a later flush report them durable.
+                failure = new JournalAbortedException("the journal was aborted: writing the log failed: "
+                        + failed.getMessage(), failed);
             }
             flushed.signalAll();
+        }
+    }
+
+    private void checkNotAborted() {
+        if (failure != null) {
+            throw failure;
         }
     }
 

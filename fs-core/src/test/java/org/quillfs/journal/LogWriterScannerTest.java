@@ -187,4 +187,37 @@ class LogWriterScannerTest {
             }
         }).isInstanceOf(IllegalStateException.class).hasMessageContaining("log overrun");
     }
+
+    @Test
+    void aFailedLogWriteAbortsTheJournalAndNothingLostIsEverReportedDurable() {
+        long start = region.lsnOf(1);
+        boolean[] failing = {false};
+        org.quillfs.volume.BlockDevice flaky = new org.quillfs.volume.BlockDevice() {
+            @Override public int blockSize() { return device.blockSize(); }
+            @Override public long blockCount() { return device.blockCount(); }
+            @Override public String name() { return "flaky"; }
+            @Override public void read(long first, ByteBuffer... dsts) { device.read(first, dsts); }
+            @Override public void write(long first, ByteBuffer... srcs) {
+                if (failing[0]) {
+                    throw new org.quillfs.volume.VolumeIOException("flaky", first, "write failed",
+                            new java.io.IOException("Input/output error"));
+                }
+                device.write(first, srcs);
+            }
+            @Override public void flush() { device.flush(); }
+            @Override public void close() { }
+        };
+        LogWriter log = new LogWriter(flaky, region, start, start, 1, () -> { });
+        long durable = log.append(new Commit(1, 0));
+        log.force(durable);
+        failing[0] = true;
+        long lost = log.append(new Commit(2, 0));
+        assertThatThrownBy(() -> log.force(lost)).isInstanceOf(org.quillfs.volume.VolumeIOException.class);
+        failing[0] = false;
+
+        assertThatThrownBy(() -> log.force(lost)).isInstanceOf(JournalAbortedException.class)
+                .hasMessageContaining("Input/output error");
+        assertThatThrownBy(() -> log.append(new Commit(3, 0))).isInstanceOf(JournalAbortedException.class);
+        assertThat(scan(device, region, start)).extracting(Logged::record).containsExactly(new Commit(1, 0));
+    }
 }
