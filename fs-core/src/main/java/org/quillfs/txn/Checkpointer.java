@@ -2,9 +2,11 @@ package org.quillfs.txn;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 import org.quillfs.cache.BufferCache;
 import org.quillfs.cache.BufferCache.DirtyEntry;
 import org.quillfs.journal.LogRecord.ActiveTransaction;
@@ -55,6 +57,7 @@ public final class Checkpointer implements AutoCloseable {
     private Thread thread;
     private long completed;
     private volatile long lastFinished = System.nanoTime();
+    private final List<LongConsumer> tailListeners = new CopyOnWriteArrayList<>();
 
     public Checkpointer(LogWriter logWriter, BufferCache cache, TransactionManager transactions, CheckpointGate gate,
             MasterStore master, Duration interval) {
@@ -94,11 +97,20 @@ public final class Checkpointer implements AutoCloseable {
         long newTail = Math.min(beginLsn, Math.min(cache.minRecLsn(), transactions.minFirstLsn()));
         master.write(beginLsn, newTail, logWriter.epoch());
         logWriter.moveTail(newTail);
+        tailListeners.forEach(listener -> listener.accept(newTail));
         completed++;
         lastFinished = System.nanoTime();
         log.debug("checkpoint at {}: {} dirty blocks, {} active transactions, paused {} us, tail now {}",
                 beginLsn, dirty.size(), active.size(), pause / 1000, newTail);
         return new Stats(beginLsn, dirty.size(), active.size(), pause, newTail);
+    }
+
+    /**
+     * Calls {@code listener} with the new tail after every checkpoint: records before it will
+     * never be replayed again.
+     */
+    public void onTailMoved(LongConsumer listener) {
+        tailListeners.add(listener);
     }
 
     /** Checkpoints completed so far. */

@@ -1,7 +1,11 @@
 package org.quillfs.txn;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
+import java.util.List;
+import java.util.function.Consumer;
 import org.quillfs.cache.CachedBlock;
 import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.Commit;
@@ -32,6 +36,7 @@ public final class Transaction {
     private final long reservedBytes;
     private final long updateBudget;
     private final Deque<Undo> undo = new ArrayDeque<>();
+    private final List<Consumer<Boolean>> endActions = new ArrayList<>();
     private State state = State.ACTIVE;
     private long updateBytes;
     private volatile long firstLsn;
@@ -65,6 +70,51 @@ public final class Transaction {
         checkActive();
         manager.locks().lockShared(id, blockNr);
         return manager.cache().pin(blockNr);
+    }
+
+    /**
+     * Block {@code blockNr} under an exclusive page lock, pinned: for reading a block this
+     * transaction is about to change (taking the exclusive lock first avoids two transactions
+     * both reading under shared locks and then deadlocking on the upgrade).
+     */
+    public CachedBlock readForUpdate(long blockNr) {
+        checkActive();
+        manager.locks().lockExclusive(id, blockNr);
+        return manager.cache().pin(blockNr);
+    }
+
+    /**
+     * Like {@link #update}, but logs only the span from the first to the last byte that really
+     * changes, and nothing when none does.
+     */
+    public void updateChanged(long blockNr, int offset, byte[] after) {
+        checkActive();
+        manager.locks().lockExclusive(id, blockNr);
+        byte[] before;
+        try (CachedBlock block = manager.cache().pin(blockNr)) {
+            before = block.copy(offset, after.length);
+        }
+        int first = 0;
+        while (first < after.length && before[first] == after[first]) {
+            first++;
+        }
+        if (first == after.length) {
+            return;
+        }
+        int last = after.length - 1;
+        while (before[last] == after[last]) {
+            last--;
+        }
+        update(blockNr, offset + first, Arrays.copyOfRange(after, first, last + 1));
+    }
+
+    /**
+     * Runs {@code action} when the transaction ends, with {@code true} after a commit and
+     * {@code false} after an abort; actions run in the order they were added.
+     */
+    public void onEnd(Consumer<Boolean> action) {
+        checkActive();
+        endActions.add(action);
     }
 
     /**
@@ -122,6 +172,7 @@ public final class Transaction {
             manager.gate().exit();
         }
         manager.release(this);
+        endActions.forEach(action -> action.accept(true));
         return commitLsn;
     }
 
@@ -156,6 +207,7 @@ public final class Transaction {
             manager.gate().exit();
         }
         manager.release(this);
+        endActions.forEach(action -> action.accept(false));
     }
 
     private void checkActive() {

@@ -1,0 +1,416 @@
+package org.quillfs.alloc;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicLongArray;
+import org.quillfs.cache.CachedBlock;
+import org.quillfs.format.Bitmap;
+import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
+import org.quillfs.format.Geometry;
+import org.quillfs.format.GroupDescriptor;
+import org.quillfs.format.InodeTableBlock;
+import org.quillfs.format.Limits;
+import org.quillfs.format.Superblock;
+import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.txn.MetadataStore;
+import org.quillfs.txn.Transaction;
+
+/**
+ * Allocates and frees blocks and inodes from the per-group bitmaps, inside transactions.
+ *
+ * <h2>Overview</h2>
+ * An operation first {@link #reserve}s what it may need (ENOSPC here, before anything changes),
+ * then allocates inside its transaction: the bitmap bit and the group descriptor's counters
+ * change together, under the exclusive page locks of the bitmap block and the descriptor-table
+ * block, and are undone with the transaction if it aborts. Groups that mkfs left uninitialised
+ * get their bitmap (and inode-table blocks) written the first time they are used
+ * (docs/FORMAT.md, "Group descriptor table").
+ *
+ * <h2>Locality</h2>
+ * A block is sought from a goal (for a file: after its last block, or its inode's group),
+ * first in the goal's group, then in the following ones, so a file's blocks lie near each other
+ * and near its inode. A file's inode goes in its directory's group; a new directory goes in the
+ * group, among those with at least the average free inodes and blocks, that has the fewest
+ * directories (after ext4's Orlov allocator), so directories spread out.
+ *
+ * <h2>Freed metadata blocks</h2>
+ * A freed block that held journaled metadata is not reused until a checkpoint has moved the
+ * log's tail past the free: until then recovery might replay old records into it, which would
+ * destroy whatever it held next (jbd2 solves the same problem with revoke records). Such blocks
+ * wait in a quarantine, are skipped by allocation, and count as free once released.
+ *
+ * <h2>Implementation notes</h2>
+ * Per-group counts in memory are hints to choose groups quickly; the descriptor read under the
+ * lock decides, and a search that the hints led astray falls back to every group.
+ */
+public final class Allocator {
+
+    private final Geometry geometry;
+    private final MetadataStore store;
+    private final GroupTable groups;
+    private final SpaceAccounting accounting;
+    private final AtomicLongArray freeBlocksHint;
+    private final AtomicLongArray freeInodesHint;
+    private final AtomicLongArray directoriesHint;
+    /** Quarantined block → the log head when it was freed; released once the tail passes it. */
+    private final ConcurrentSkipListMap<Long, Long> quarantine = new ConcurrentSkipListMap<>();
+
+    private Allocator(Superblock superblock, MetadataStore store, GroupDescriptor[] descriptors) {
+        this.geometry = superblock.geometry();
+        this.store = store;
+        this.groups = new GroupTable(geometry);
+        int n = descriptors.length;
+        this.freeBlocksHint = new AtomicLongArray(n);
+        this.freeInodesHint = new AtomicLongArray(n);
+        this.directoriesHint = new AtomicLongArray(n);
+        long blocks = 0;
+        long inodes = 0;
+        for (int g = 0; g < n; g++) {
+            freeBlocksHint.set(g, descriptors[g].freeBlocks());
+            freeInodesHint.set(g, descriptors[g].freeInodes());
+            directoriesHint.set(g, descriptors[g].directories());
+            blocks += descriptors[g].freeBlocks();
+            inodes += descriptors[g].freeInodes();
+        }
+        this.accounting = new SpaceAccounting(blocks, inodes);
+        store.checkpointer().onTailMoved(this::releaseQuarantine);
+    }
+
+    /** Reads every group descriptor and starts allocating on {@code store}. */
+    public static Allocator open(Superblock superblock, MetadataStore store) {
+        Geometry g = superblock.geometry();
+        GroupDescriptor[] descriptors = new GroupDescriptor[g.groupCount()];
+        Transaction txn = store.transactions().begin(0);
+        try {
+            GroupTable table = new GroupTable(g);
+            for (int group = 0; group < descriptors.length; group++) {
+                descriptors[group] = table.read(txn, group);
+            }
+        } finally {
+            txn.commit();
+        }
+        return new Allocator(superblock, store, descriptors);
+    }
+
+    /** Free blocks, exact: what statfs reports (quarantined blocks count once released). */
+    public long freeBlocks() {
+        return accounting.freeBlocks();
+    }
+
+    public long freeInodes() {
+        return accounting.freeInodes();
+    }
+
+    /**
+     * Sets aside {@code blocks} and {@code inodes} for {@code txn}'s operation; the unused rest
+     * returns when it ends.
+     *
+     * @throws org.quillfs.errno.FsException ENOSPC when the filesystem has not that much free
+     */
+    public Reservation reserve(Transaction txn, long blocks, long inodes) {
+        accounting.reserve(blocks, inodes);
+        return new Reservation(accounting, txn, blocks, inodes);
+    }
+
+    /** Log bytes one {@link #allocateBlocks} or {@link #free} may append, worst case: for the transaction's budget. */
+    public long logBytesPerBlockRun(int maxBlocks) {
+        return LogRecordCodec.updateSize(Limits.GROUP_DESCRIPTOR_SIZE) + initialisationLogBytes()
+                + LogRecordCodec.updateSize(maxBlocks / 8 + 2);
+    }
+
+    /** Log bytes one {@link #allocateInode} or {@link #freeInode} may append, worst case. */
+    public long logBytesPerInode() {
+        return LogRecordCodec.updateSize(Limits.GROUP_DESCRIPTOR_SIZE) + 2 * initialisationLogBytes()
+                + LogRecordCodec.updateSize(1);
+    }
+
+    private long initialisationLogBytes() {
+        return LogRecordCodec.updateSize(BlockHeader.LSN_START)
+                + LogRecordCodec.updateSize(geometry.blockSize() - BlockHeader.LSN_END);
+    }
+
+    /**
+     * Allocates up to {@code maxBlocks} contiguous blocks, as near after {@code goal} as possible,
+     * out of {@code reservation}. Returns the run as {@code [first, count]}; count ≥ 1.
+     */
+    public long[] allocateBlocks(Transaction txn, Reservation reservation, long goal, int maxBlocks) {
+        int wanted = (int) Math.min(maxBlocks, reservation.blocksLeft());
+        if (wanted <= 0) {
+            throw new IllegalStateException("allocating blocks beyond the reservation");
+        }
+        int goalGroup = Math.max(0, geometry.groupOfBlock(Math.min(goal, geometry.blockCount() - 1)));
+        for (boolean trustHints : new boolean[] {true, false}) {
+            for (int i = 0; i < geometry.groupCount(); i++) {
+                int group = (goalGroup + i) % geometry.groupCount();
+                if (trustHints && freeBlocksHint.get(group) == 0) {
+                    continue;
+                }
+                int from = group == goalGroup ? (int) Math.max(0, goal - geometry.groupStart(group)) : 0;
+                long[] run = allocateInGroup(txn, group, from, wanted);
+                if (run != null) {
+                    reservation.useBlocks(run[1]);
+                    return run;
+                }
+            }
+        }
+        throw new IllegalStateException("no free block although " + reservation.blocksLeft()
+                + " were reserved: the bitmaps disagree with the descriptors");
+    }
+
+    private long[] allocateInGroup(Transaction txn, int group, int from, int wanted) {
+        GroupDescriptor d = groups.read(txn, group);
+        if (d.freeBlocks() == 0) {
+            freeBlocksHint.set(group, 0);
+            return null;
+        }
+        long bitmapNr = d.blockBitmap();
+        if (d.has(GroupDescriptor.BLOCK_UNINIT)) {
+            initialiseBlockBitmap(txn, group);
+            d = withFlagCleared(d, GroupDescriptor.BLOCK_UNINIT);
+        }
+        byte[] bits = bitmapBits(txn, bitmapNr);
+        int length = geometry.groupLength(group);
+        int first = findRun(bits, group, from, length, wanted);
+        if (first < 0 && from > 0) {
+            first = findRun(bits, group, 0, length, wanted);
+        }
+        if (first < 0) {
+            return null;
+        }
+        int count = 1;
+        while (count < wanted && first + count < length && !isSet(bits, first + count)
+                && !quarantined(geometry.groupStart(group) + first + count)) {
+            count++;
+        }
+        setBits(txn, bitmapNr, bits, first, count, true);
+        GroupDescriptor updated = new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
+                d.freeBlocks() - count, d.freeInodes(), d.directories(), d.flags(), d.itableInitialized());
+        groups.write(txn, group, updated);
+        freeBlocksHint.set(group, updated.freeBlocks());
+        return new long[] {geometry.groupStart(group) + first, count};
+    }
+
+    /** The first free, unquarantined block index at or after {@code from}, or -1. */
+    private int findRun(byte[] bits, int group, int from, int length, int wanted) {
+        for (int i = from; i < length; i++) {
+            if ((bits[i >>> 3] & 0xFF) == 0xFF && (i & 7) == 0) {
+                i += 7;
+                continue;
+            }
+            if (!isSet(bits, i) && !quarantined(geometry.groupStart(group) + i)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Frees {@code count} blocks from {@code first} (one group's run). Data blocks are free for
+     * others once {@code txn} commits; {@code metadata} blocks once a checkpoint has passed.
+     */
+    public void free(Transaction txn, long first, int count, boolean metadata) {
+        int group = geometry.groupOfBlock(first);
+        if (group < 0 || geometry.groupOfBlock(first + count - 1) != group) {
+            throw new IllegalArgumentException("blocks " + first + ".." + (first + count - 1) + " are not one group's");
+        }
+        GroupDescriptor d = groups.read(txn, group);
+        byte[] bits = bitmapBits(txn, d.blockBitmap());
+        int index = (int) (first - geometry.groupStart(group));
+        for (int i = index; i < index + count; i++) {
+            if (!isSet(bits, i)) {
+                throw new IllegalStateException("block " + (geometry.groupStart(group) + i) + " freed twice");
+            }
+        }
+        setBits(txn, d.blockBitmap(), bits, index, count, false);
+        groups.write(txn, group, new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
+                d.freeBlocks() + count, d.freeInodes(), d.directories(), d.flags(), d.itableInitialized()));
+        freeBlocksHint.addAndGet(group, count);
+        if (metadata) {
+            long head = store.log().appendedLsn();
+            for (long b = first; b < first + count; b++) {
+                quarantine.put(b, head);
+            }
+        }
+        txn.onEnd(committed -> {
+            if (!committed) {
+                for (long b = first; b < first + count; b++) {
+                    quarantine.remove(b);
+                }
+            } else if (!metadata) {
+                accounting.freed(count, 0);
+            }
+        });
+    }
+
+    private boolean quarantined(long block) {
+        return quarantine.containsKey(block);
+    }
+
+    /** A checkpoint moved the tail: quarantined blocks freed before it can be used again. */
+    private void releaseQuarantine(long tail) {
+        long released = 0;
+        for (var entry : quarantine.entrySet()) {
+            if (entry.getValue() < tail && quarantine.remove(entry.getKey(), entry.getValue())) {
+                released++;
+            }
+        }
+        if (released > 0) {
+            accounting.freed(released, 0);
+        }
+    }
+
+    /**
+     * Allocates an inode: for a file in its directory's group, for a directory in a roomy group
+     * with few directories. Initialises the inode's table block if mkfs left it unwritten. The
+     * caller writes the inode itself.
+     */
+    public long allocateInode(Transaction txn, Reservation reservation, long parentInode, boolean directory) {
+        int start = directory ? spreadGroup(geometry.groupOfInode(parentInode)) : geometry.groupOfInode(parentInode);
+        for (boolean trustHints : new boolean[] {true, false}) {
+            for (int i = 0; i < geometry.groupCount(); i++) {
+                int group = (start + i) % geometry.groupCount();
+                if (trustHints && freeInodesHint.get(group) == 0) {
+                    continue;
+                }
+                long inode = allocateInodeInGroup(txn, group, directory);
+                if (inode != 0) {
+                    reservation.useInode();
+                    return inode;
+                }
+            }
+        }
+        throw new IllegalStateException("no free inode although one was reserved: the bitmaps disagree with the descriptors");
+    }
+
+    private int spreadGroup(int parentGroup) {
+        int n = geometry.groupCount();
+        long totalInodes = 0;
+        long totalBlocks = 0;
+        for (int g = 0; g < n; g++) {
+            totalInodes += freeInodesHint.get(g);
+            totalBlocks += freeBlocksHint.get(g);
+        }
+        int best = -1;
+        for (int i = 1; i <= n; i++) {
+            int g = (parentGroup + i) % n;
+            if (freeInodesHint.get(g) * n >= totalInodes && freeBlocksHint.get(g) * n >= totalBlocks
+                    && (best < 0 || directoriesHint.get(g) < directoriesHint.get(best))) {
+                best = g;
+            }
+        }
+        return best < 0 ? parentGroup : best;
+    }
+
+    private long allocateInodeInGroup(Transaction txn, int group, boolean directory) {
+        GroupDescriptor d = groups.read(txn, group);
+        if (d.freeInodes() == 0) {
+            freeInodesHint.set(group, 0);
+            return 0;
+        }
+        if (d.has(GroupDescriptor.INODE_UNINIT)) {
+            initialiseInodeBitmap(txn, group);
+            d = withFlagCleared(d, GroupDescriptor.INODE_UNINIT);
+        }
+        byte[] bits = bitmapBits(txn, d.inodeBitmap());
+        int index = -1;
+        for (int i = 0; i < geometry.inodesPerGroup(); i++) {
+            if (!isSet(bits, i)) {
+                index = i;
+                break;
+            }
+        }
+        if (index < 0) {
+            return 0;
+        }
+        long itableInitialized = d.itableInitialized();
+        int tableBlock = index / geometry.inodesPerBlock();
+        while (itableInitialized <= tableBlock) {
+            long blockNr = d.inodeTable() + itableInitialized;
+            ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
+            InodeTableBlock.init(fresh, blockNr);
+            initialiseBlock(txn, blockNr, fresh.array());
+            itableInitialized++;
+        }
+        setBits(txn, d.inodeBitmap(), bits, index, 1, true);
+        GroupDescriptor updated = new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
+                d.freeBlocks(), d.freeInodes() - 1, d.directories() + (directory ? 1 : 0), d.flags(), itableInitialized);
+        groups.write(txn, group, updated);
+        freeInodesHint.set(group, updated.freeInodes());
+        directoriesHint.set(group, updated.directories());
+        return (long) group * geometry.inodesPerGroup() + index + 1;
+    }
+
+    /** Frees inode {@code inode} (the caller has zeroed it); usable again once {@code txn} commits. */
+    public void freeInode(Transaction txn, long inode, boolean directory) {
+        int group = geometry.groupOfInode(inode);
+        int index = (int) ((inode - 1) % geometry.inodesPerGroup());
+        GroupDescriptor d = groups.read(txn, group);
+        byte[] bits = bitmapBits(txn, d.inodeBitmap());
+        if (!isSet(bits, index)) {
+            throw new IllegalStateException("inode " + inode + " freed twice");
+        }
+        setBits(txn, d.inodeBitmap(), bits, index, 1, false);
+        groups.write(txn, group, new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
+                d.freeBlocks(), d.freeInodes() + 1, d.directories() - (directory ? 1 : 0), d.flags(),
+                d.itableInitialized()));
+        freeInodesHint.incrementAndGet(group);
+        txn.onEnd(committed -> {
+            if (committed) {
+                accounting.freed(0, 1);
+            }
+        });
+    }
+
+    private void initialiseBlockBitmap(Transaction txn, int group) {
+        long blockNr = geometry.blockBitmapBlock(group);
+        ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
+        Bitmap.init(fresh, BlockType.BLOCK_BITMAP, blockNr, geometry.groupLength(group));
+        for (int i = 0; i < geometry.metadataBlocks(group); i++) {
+            Bitmap.set(fresh, i, true);
+        }
+        initialiseBlock(txn, blockNr, fresh.array());
+    }
+
+    private void initialiseInodeBitmap(Transaction txn, int group) {
+        long blockNr = geometry.inodeBitmapBlock(group);
+        ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
+        Bitmap.init(fresh, BlockType.INODE_BITMAP, blockNr, geometry.inodesPerGroup());
+        initialiseBlock(txn, blockNr, fresh.array());
+    }
+
+    /** Writes a whole new block through the log, but for the header's LSN and checksum, which are not logged. */
+    private static void initialiseBlock(Transaction txn, long blockNr, byte[] content) {
+        txn.update(blockNr, 0, Arrays.copyOfRange(content, 0, BlockHeader.LSN_START));
+        txn.update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(content, BlockHeader.LSN_END, content.length));
+    }
+
+    private static GroupDescriptor withFlagCleared(GroupDescriptor d, int flag) {
+        return new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(), d.freeBlocks(), d.freeInodes(),
+                d.directories(), d.flags() & ~flag, d.itableInitialized());
+    }
+
+    /** The bitmap's bits (the block after its header), read under an exclusive lock: we may change them. */
+    private static byte[] bitmapBits(Transaction txn, long bitmapNr) {
+        try (CachedBlock block = txn.readForUpdate(bitmapNr)) {
+            return block.copy(BlockHeader.SIZE, block.contents().capacity() - BlockHeader.SIZE);
+        }
+    }
+
+    private static boolean isSet(byte[] bits, int i) {
+        return (bits[i >>> 3] & (1 << (i & 7))) != 0;
+    }
+
+    /** Sets or clears bits {@code first .. first + count - 1}, logging only the bytes that change. */
+    private static void setBits(Transaction txn, long bitmapNr, byte[] bits, int first, int count, boolean used) {
+        int fromByte = first >>> 3;
+        int toByte = (first + count - 1) >>> 3;
+        byte[] changed = Arrays.copyOfRange(bits, fromByte, toByte + 1);
+        for (int i = first; i < first + count; i++) {
+            int b = (i >>> 3) - fromByte;
+            changed[b] = (byte) (used ? changed[b] | 1 << (i & 7) : changed[b] & ~(1 << (i & 7)));
+        }
+        txn.updateChanged(bitmapNr, BlockHeader.SIZE + fromByte, changed);
+    }
+}

@@ -1,0 +1,50 @@
+package org.quillfs.alloc;
+
+import java.nio.ByteBuffer;
+import org.quillfs.cache.CachedBlock;
+import org.quillfs.format.Geometry;
+import org.quillfs.format.GroupDescriptor;
+import org.quillfs.format.GroupDescriptorTable;
+import org.quillfs.format.Limits;
+import org.quillfs.txn.Transaction;
+
+/**
+ * The group descriptors, read and changed inside transactions. A descriptor is read under the
+ * exclusive lock of its table block, since the allocator reads one only to change it.
+ */
+final class GroupTable {
+
+    private final Geometry geometry;
+
+    GroupTable(Geometry geometry) {
+        this.geometry = geometry;
+    }
+
+    GroupDescriptor read(Transaction txn, int group) {
+        try (CachedBlock table = txn.readForUpdate(tableBlock(group))) {
+            return GroupDescriptorTable.get(table.contents(), slot(group));
+        }
+    }
+
+    /** Logs only the bytes of the descriptor that change. */
+    void write(Transaction txn, int group, GroupDescriptor descriptor) {
+        ByteBuffer scratch = ByteBuffer.allocate(geometry.blockSize());
+        GroupDescriptorTable.put(scratch, slot(group), descriptor);
+        int offset = slotOffset(group);
+        byte[] bytes = new byte[Limits.GROUP_DESCRIPTOR_SIZE];
+        scratch.get(offset, bytes);
+        txn.updateChanged(tableBlock(group), offset, bytes);
+    }
+
+    private long tableBlock(int group) {
+        return GroupDescriptorTable.tableBlockOf(group, geometry.blockSize());
+    }
+
+    private int slot(int group) {
+        return GroupDescriptorTable.slotOf(group, geometry.blockSize());
+    }
+
+    private int slotOffset(int group) {
+        return org.quillfs.format.BlockHeader.SIZE + slot(group) * Limits.GROUP_DESCRIPTOR_SIZE;
+    }
+}
