@@ -151,7 +151,7 @@ public final class BufferCache {
             writes += snapshots.size();
         }
         for (CachedBlock.Snapshot s : snapshots) {
-            s.block().wentHome(s.pageLsn());
+            s.block().wentHome(s.pageLsn(), s.data());
         }
     }
 

@@ -112,11 +112,15 @@ public final class CachedBlock implements AutoCloseable {
         return new Snapshot(this, copy, pageLsn);
     }
 
-    /** After the snapshot went home and the device flushed: clean, unless it changed meanwhile. */
-    synchronized void wentHome(long lsnWritten) {
+    /**
+     * After the snapshot went home and the device flushed: clean, unless it changed meanwhile.
+     * A clean block then holds exactly what is on disk, checksum included, so it verifies.
+     */
+    synchronized void wentHome(long lsnWritten, ByteBuffer sealed) {
         if (pageLsn == lsnWritten) {
             dirty = false;
             recLsn = 0;
+            ByteBuffer.wrap(data).putInt(BlockHeader.CRC_OFFSET, sealed.getInt(BlockHeader.CRC_OFFSET));
         }
     }
 

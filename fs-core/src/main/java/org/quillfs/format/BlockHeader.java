@@ -37,6 +37,9 @@ public final class BlockHeader {
     private static final int BLOCK_NR = 8;
     private static final int LSN = 16;
     private static final int CRC = 24;
+
+    /** Where the CRC32C is stored (u32). */
+    public static final int CRC_OFFSET = CRC;
     private static final byte[] ZERO_CRC = new byte[4];
 
     /** Writes a fresh header (LSN 0, CRC not yet computed) at the start of {@code block}. */
