@@ -7,7 +7,7 @@ import org.quillfs.cache.CachedBlock;
  * active-transaction table. Objects are reused from the manager's pool: after {@link #close}
  * this object may serve another transaction, so a caller must not keep it.
  */
-public final class ReadOnlyTransaction implements AutoCloseable {
+public final class ReadOnlyTransaction implements BlockReader, AutoCloseable {
 
     private final TransactionManager manager;
     private long id;
@@ -29,7 +29,7 @@ public final class ReadOnlyTransaction implements AutoCloseable {
         return id;
     }
 
-    /** Block {@code blockNr} under a shared page lock, pinned: close it when done reading. */
+    @Override
     public CachedBlock read(long blockNr) {
         if (!open) {
             throw new IllegalStateException("read-only transaction used after it ended");

@@ -23,7 +23,7 @@ import org.quillfs.journal.LogRecordCodec;
  * transaction belongs to one thread; the fields the checkpointer reads ({@code firstLsn},
  * {@code lastLsn}) change only under the checkpoint gate's read side.
  */
-public final class Transaction {
+public final class Transaction implements BlockReader {
 
     private enum State { ACTIVE, COMMITTED, ABORTED }
 
@@ -65,7 +65,7 @@ public final class Transaction {
         return reservedBytes;
     }
 
-    /** Block {@code blockNr} under a shared page lock, pinned: close it when done reading. */
+    @Override
     public CachedBlock read(long blockNr) {
         checkActive();
         manager.locks().lockShared(id, blockNr);

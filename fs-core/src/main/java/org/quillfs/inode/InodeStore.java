@@ -1,0 +1,88 @@
+package org.quillfs.inode;
+
+import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.UUID;
+import org.quillfs.cache.CachedBlock;
+import org.quillfs.errno.Errno;
+import org.quillfs.errno.FsException;
+import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
+import org.quillfs.format.Geometry;
+import org.quillfs.format.Inode;
+import org.quillfs.format.Limits;
+import org.quillfs.txn.BlockReader;
+import org.quillfs.txn.Transaction;
+
+/**
+ * Inodes read and written inside transactions (docs/FORMAT.md, "Inodes"). A read checks the
+ * inode-table block and the inode's own checksum: damage is an I/O error of the operation
+ * (EIO), never a wrong answer. A write logs only the bytes of the inode that change.
+ *
+ * <p>Only inodes the allocator handed out are read or written here: their table blocks have
+ * been initialised (docs/FORMAT.md, "itable_initialized").
+ */
+public final class InodeStore {
+
+    private final Geometry geometry;
+    private final UUID uuid;
+
+    public InodeStore(Geometry geometry, UUID uuid) {
+        this.geometry = geometry;
+        this.uuid = uuid;
+    }
+
+    /**
+     * Inode {@code number}, or empty when it is free.
+     *
+     * @throws FsException EINVAL for a number that is no inode of this filesystem, EIO when its
+     *     table block or the inode itself is damaged
+     */
+    public Optional<Inode> read(BlockReader txn, long number) {
+        checkNumber(number);
+        long blockNr = geometry.inodeBlock(number);
+        int offset = geometry.inodeOffset(number);
+        try (CachedBlock block = txn.read(blockNr)) {
+            ByteBuffer contents = block.contents();
+            if (!block.isDirty()) {
+                Optional<String> damage = BlockHeader.problem(contents, uuid, BlockType.INODE_TABLE, blockNr);
+                if (damage.isPresent()) {
+                    throw new FsException(Errno.EIO, "inode " + number + ": inode table block " + blockNr + ": "
+                            + damage.get());
+                }
+            }
+            if (Inode.isFree(contents, offset)) {
+                return Optional.empty();
+            }
+            Optional<String> damage = Inode.checksumProblem(contents, offset, number, uuid);
+            if (damage.isPresent()) {
+                throw new FsException(Errno.EIO, "inode " + number + ": " + damage.get());
+            }
+            return Optional.of(Inode.decode(contents, offset));
+        }
+    }
+
+    /** Writes {@code inode} as inode {@code number} (with its checksum), logging only what changes. */
+    public void write(Transaction txn, long number, Inode inode) {
+        checkNumber(number);
+        ByteBuffer scratch = ByteBuffer.allocate(geometry.blockSize());
+        int offset = geometry.inodeOffset(number);
+        inode.encode(scratch, offset, number, uuid);
+        byte[] bytes = new byte[Limits.INODE_SIZE];
+        scratch.get(offset, bytes);
+        txn.updateChanged(geometry.inodeBlock(number), offset, bytes);
+    }
+
+    /** Zeroes inode {@code number}: a free inode is all zero. */
+    public void clear(Transaction txn, long number) {
+        checkNumber(number);
+        txn.updateChanged(geometry.inodeBlock(number), geometry.inodeOffset(number), new byte[Limits.INODE_SIZE]);
+    }
+
+    private void checkNumber(long number) {
+        if (number < 1 || number > geometry.inodeCount()) {
+            throw new FsException(Errno.EINVAL, "inode " + number + " does not exist: inodes are 1.."
+                    + geometry.inodeCount());
+        }
+    }
+}
