@@ -145,6 +145,30 @@ public final class DirectoryLeaf {
         return true;
     }
 
+    /**
+     * Removes the entry with {@code key}: zeroes its bytes and its slot's, and closes the gap in
+     * the slot array. heap_start stays where it is; a later insert compacts the heap if it needs
+     * the space.
+     *
+     * @return false, leaving the block unchanged, when no entry has {@code key}
+     */
+    public static boolean remove(ByteBuffer block, long key) {
+        ByteBuffer b = BlockHeader.le(block);
+        int count = entryCount(b);
+        int index = search(b, count, key);
+        if (index < 0) {
+            return false;
+        }
+        int at = slot(b, index);
+        b.put(at, new byte[NAME + nameLength(b, at)]);
+        for (int i = index; i < count - 1; i++) {
+            setSlot(b, i, slot(b, i + 1));
+        }
+        setSlot(b, count - 1, 0);
+        b.putShort(ENTRY_COUNT, (short) (count - 1));
+        return true;
+    }
+
     /** Bytes not used by the header, the slots and the entries: room for entries plus their slots. */
     public static int freeBytes(ByteBuffer block) {
         ByteBuffer b = BlockHeader.le(block);
