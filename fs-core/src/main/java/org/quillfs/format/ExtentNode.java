@@ -1,7 +1,6 @@
 package org.quillfs.format;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -25,17 +24,11 @@ public final class ExtentNode {
     private ExtentNode() {
     }
 
-    private static final int MAGIC = 32;
-    private static final int COUNT = 34;
-    private static final int MAX = 36;
-    private static final int DEPTH = 38;
-    /** Where the entries start. */
-    public static final int ENTRIES = 40;
-    public static final int ENTRY_SIZE = 24;
-
-    /** Entries that fit in a node of a block of {@code blockSize} bytes. */
+    /** Where the extent header starts in the block: right after the common header. */
+    private static final int BASE = BlockHeader.SIZE;
+    /** Entries that fit in a node of a block of {@code blockSize} bytes: {@code (B − 40) / 24}. */
     public static int maxEntries(int blockSize) {
-        return (blockSize - ENTRIES) / ENTRY_SIZE;
+        return (blockSize - BASE - ExtentList.HEADER_SIZE) / ExtentList.ENTRY_SIZE;
     }
 
     /**
@@ -51,28 +44,12 @@ public final class ExtentNode {
             throw new IllegalArgumentException(entries.size() + " entries do not fit in an extent node, which holds "
                     + max);
         }
-        short d = Unsigned.u16("depth", depth);
         ByteBuffer b = MetadataBlock.begin(block, BlockType.EXTENT_NODE, blockNr);
-        b.putShort(MAGIC, (short) ExtentRoot.MAGIC);
-        b.putShort(COUNT, (short) entries.size());
-        b.putShort(MAX, (short) max);
-        b.putShort(DEPTH, d);
-        for (int i = 0; i < entries.size(); i++) {
-            ExtentEntry e = entries.get(i);
-            int at = ENTRIES + i * ENTRY_SIZE;
-            b.putLong(at, e.logical());
-            b.putLong(at + 8, e.physical());
-            if (depth == 0) {
-                b.putInt(at + 16, Unsigned.u32("extent length", e.length()));
-                b.putInt(at + 20, e.flags());
-            } else if (e.length() != 0 || e.flags() != 0) {
-                throw new IllegalArgumentException("index entry " + i + " has a length or flags: " + e);
-            }
-        }
+        ExtentList.write(b, BASE, max, depth, entries);
     }
 
     public static int depth(ByteBuffer block) {
-        return Short.toUnsignedInt(BlockHeader.le(block).getShort(DEPTH));
+        return ExtentList.depth(BlockHeader.le(block), BASE);
     }
 
     /**
@@ -81,17 +58,7 @@ public final class ExtentNode {
      */
     public static List<ExtentEntry> entries(ByteBuffer block) {
         ByteBuffer b = BlockHeader.le(block);
-        int depth = depth(b);
-        int count = Math.min(Short.toUnsignedInt(b.getShort(COUNT)), maxEntries(b.capacity()));
-        List<ExtentEntry> entries = new ArrayList<>(count);
-        for (int i = 0; i < count; i++) {
-            int at = ENTRIES + i * ENTRY_SIZE;
-            entries.add(depth == 0
-                    ? new ExtentEntry(b.getLong(at), b.getLong(at + 8), Integer.toUnsignedLong(b.getInt(at + 16)),
-                            b.getInt(at + 20))
-                    : ExtentEntry.index(b.getLong(at), b.getLong(at + 8)));
-        }
-        return entries;
+        return ExtentList.read(b, BASE, maxEntries(b.capacity()));
     }
 
     /**
@@ -102,36 +69,18 @@ public final class ExtentNode {
      */
     public static Optional<String> problem(ByteBuffer block) {
         ByteBuffer b = BlockHeader.le(block);
-        int magic = Short.toUnsignedInt(b.getShort(MAGIC));
+        int magic = ExtentList.magic(b, BASE);
         if (magic != ExtentRoot.MAGIC) {
             return Optional.of(String.format("extent node has magic 0x%04x, not 0x%04x", magic, ExtentRoot.MAGIC));
         }
-        int max = Short.toUnsignedInt(b.getShort(MAX));
+        int max = ExtentList.storedMax(b, BASE);
         if (max != maxEntries(b.capacity())) {
             return Optional.of("extent node says it holds " + max + " entries, not " + maxEntries(b.capacity()));
         }
-        int count = Short.toUnsignedInt(b.getShort(COUNT));
+        int count = ExtentList.storedCount(b, BASE);
         if (count == 0 || count > max) {
             return Optional.of("extent node has " + count + " entries, not 1.." + max);
         }
-        int depth = depth(b);
-        List<ExtentEntry> entries = entries(b);
-        for (int i = 1; i < entries.size(); i++) {
-            ExtentEntry before = entries.get(i - 1);
-            ExtentEntry e = entries.get(i);
-            if (Long.compareUnsigned(before.logical(), e.logical()) >= 0) {
-                return Optional.of("entry " + i + " (logical block " + Long.toUnsignedString(e.logical())
-                        + ") does not come after entry " + (i - 1) + " (logical block "
-                        + Long.toUnsignedString(before.logical()) + ")");
-            }
-            long end = before.logical() + before.length();
-            boolean wraps = Long.compareUnsigned(end, before.logical()) < 0;
-            if (depth == 0 && (wraps || Long.compareUnsigned(end, e.logical()) > 0)) {
-                return Optional.of("extent " + (i - 1) + " (" + before.length() + " blocks from logical block "
-                        + Long.toUnsignedString(before.logical()) + ") overlaps extent " + i + " at logical block "
-                        + Long.toUnsignedString(e.logical()));
-            }
-        }
-        return Optional.empty();
+        return ExtentList.orderProblem(entries(b), depth(b));
     }
 }
