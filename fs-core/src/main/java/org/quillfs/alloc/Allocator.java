@@ -168,7 +168,7 @@ public final class Allocator {
         long bitmapNr = d.blockBitmap();
         if (d.has(GroupDescriptor.BLOCK_UNINIT)) {
             initialiseBlockBitmap(txn, group);
-            d = withFlagCleared(d, GroupDescriptor.BLOCK_UNINIT);
+            d = d.withoutFlag(GroupDescriptor.BLOCK_UNINIT);
         }
         byte[] bits = bitmapBits(txn, bitmapNr);
         int length = geometry.groupLength(group);
@@ -185,8 +185,7 @@ public final class Allocator {
             count++;
         }
         setBits(txn, bitmapNr, bits, first, count, true);
-        GroupDescriptor updated = new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
-                d.freeBlocks() - count, d.freeInodes(), d.directories(), d.flags(), d.itableInitialized());
+        GroupDescriptor updated = d.withCountsChanged(-count, 0, 0);
         groups.write(txn, group, updated);
         freeBlocksHint.set(group, updated.freeBlocks());
         return new long[] {geometry.groupStart(group) + first, count};
@@ -224,8 +223,7 @@ public final class Allocator {
             }
         }
         setBits(txn, d.blockBitmap(), bits, index, count, false);
-        groups.write(txn, group, new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
-                d.freeBlocks() + count, d.freeInodes(), d.directories(), d.flags(), d.itableInitialized()));
+        groups.write(txn, group, d.withCountsChanged(count, 0, 0));
         freeBlocksHint.addAndGet(group, count);
         if (metadata) {
             long head = store.log().appendedLsn();
@@ -311,7 +309,7 @@ public final class Allocator {
         }
         if (d.has(GroupDescriptor.INODE_UNINIT)) {
             initialiseInodeBitmap(txn, group);
-            d = withFlagCleared(d, GroupDescriptor.INODE_UNINIT);
+            d = d.withoutFlag(GroupDescriptor.INODE_UNINIT);
         }
         byte[] bits = bitmapBits(txn, d.inodeBitmap());
         int index = -1;
@@ -334,8 +332,7 @@ public final class Allocator {
             itableInitialized++;
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, true);
-        GroupDescriptor updated = new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
-                d.freeBlocks(), d.freeInodes() - 1, d.directories() + (directory ? 1 : 0), d.flags(), itableInitialized);
+        GroupDescriptor updated = d.withCountsChanged(0, -1, directory ? 1 : 0).withItableInitialized(itableInitialized);
         groups.write(txn, group, updated);
         freeInodesHint.set(group, updated.freeInodes());
         directoriesHint.set(group, updated.directories());
@@ -352,9 +349,7 @@ public final class Allocator {
             throw new IllegalStateException("inode " + inode + " freed twice");
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, false);
-        groups.write(txn, group, new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(),
-                d.freeBlocks(), d.freeInodes() + 1, d.directories() - (directory ? 1 : 0), d.flags(),
-                d.itableInitialized()));
+        groups.write(txn, group, d.withCountsChanged(0, 1, directory ? -1 : 0));
         freeInodesHint.incrementAndGet(group);
         txn.onEnd(committed -> {
             if (committed) {
@@ -384,11 +379,6 @@ public final class Allocator {
     private static void initialiseBlock(Transaction txn, long blockNr, byte[] content) {
         txn.update(blockNr, 0, Arrays.copyOfRange(content, 0, BlockHeader.LSN_START));
         txn.update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(content, BlockHeader.LSN_END, content.length));
-    }
-
-    private static GroupDescriptor withFlagCleared(GroupDescriptor d, int flag) {
-        return new GroupDescriptor(d.blockBitmap(), d.inodeBitmap(), d.inodeTable(), d.freeBlocks(), d.freeInodes(),
-                d.directories(), d.flags() & ~flag, d.itableInitialized());
     }
 
     /** The bitmap's bits (the block after its header), read under an exclusive lock: we may change them. */

@@ -24,4 +24,22 @@ public record GroupDescriptor(
     public boolean has(int flag) {
         return (flags & flag) == flag;
     }
+
+    /** This descriptor with its free counts and directory count changed by the given amounts. */
+    public GroupDescriptor withCountsChanged(long blocks, long inodes, long dirs) {
+        return new GroupDescriptor(blockBitmap, inodeBitmap, inodeTable, freeBlocks + blocks, freeInodes + inodes,
+                directories + dirs, flags, itableInitialized);
+    }
+
+    /** This descriptor with the bits of {@code flag} cleared. */
+    public GroupDescriptor withoutFlag(int flag) {
+        return new GroupDescriptor(blockBitmap, inodeBitmap, inodeTable, freeBlocks, freeInodes, directories,
+                flags & ~flag, itableInitialized);
+    }
+
+    /** This descriptor with {@code blocks} inode-table blocks counted as initialised. */
+    public GroupDescriptor withItableInitialized(long blocks) {
+        return new GroupDescriptor(blockBitmap, inodeBitmap, inodeTable, freeBlocks, freeInodes, directories, flags,
+                blocks);
+    }
 }
