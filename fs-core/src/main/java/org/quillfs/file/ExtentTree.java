@@ -113,7 +113,11 @@ public final class ExtentTree {
         return out;
     }
 
-    private void collect(BlockReader txn, int depth, List<ExtentEntry> entries, long lo, long hi,
+    /**
+     * Adds to {@code out} the extents below {@code entries} that overlap {@code lo .. hi - 1};
+     * returns how many nodes (below the root) it met on the way.
+     */
+    private long collect(BlockReader txn, int depth, List<ExtentEntry> entries, long lo, long hi,
             List<ExtentEntry> out) {
         if (depth == 0) {
             for (ExtentEntry e : entries) {
@@ -121,17 +125,19 @@ public final class ExtentTree {
                     out.add(e);
                 }
             }
-            return;
+            return 0;
         }
+        long nodes = 0;
         for (int i = 0; i < entries.size(); i++) {
             long lower = i == 0 ? 0 : entries.get(i).logical();
             long upper = upperBound(entries, i);
             if (upper > lo && lower < hi) {
                 ExtentEntry index = entries.get(i);
-                collect(txn, depth - 1, readNode(txn, index.physical(), depth - 1, index.logical(), upper,
-                        txn instanceof Transaction), lo, hi, out);
+                nodes += 1 + collect(txn, depth - 1, readNode(txn, index.physical(), depth - 1, index.logical(),
+                        upper, txn instanceof Transaction), lo, hi, out);
             }
         }
+        return nodes;
     }
 
     /**
@@ -305,13 +311,6 @@ public final class ExtentTree {
         return low;
     }
 
-    /** Nodes, extent pieces and blocks a removal of logical blocks {@code lo .. hi - 1} meets. */
-    private static final class Removal {
-        long nodes;
-        long pieces;
-        long blocks;
-    }
-
     /**
      * The worst case of removing {@code lo .. hi - 1} from the tree as it is: every node met is
      * rewritten or freed, every extent piece freed (one allocator call per group), up to
@@ -320,39 +319,23 @@ public final class ExtentTree {
      */
     private long removalCost(BlockReader txn, ExtentRoot root, long lo, long hi, long inserted) {
         checkEntries(root.depth(), root.entries(), "the inode's extent root");
-        Removal r = new Removal();
-        walk(txn, root.depth(), root.entries(), lo, hi, r);
+        List<ExtentEntry> met = new ArrayList<>();
+        long nodes = collect(txn, root.depth(), root.entries(), lo, hi, met);
+        long pieces = 0;
+        long blocks = 0;
+        for (ExtentEntry e : met) {
+            long from = Math.max(e.logical(), lo);
+            long to = Math.min(end(e), hi);
+            long first = e.physical() + (from - e.logical());
+            long last = first + (to - from) - 1;
+            pieces += geometry.groupOfBlock(last) - geometry.groupOfBlock(first) + 1; // one allocator call per group
+            blocks += to - from;
+        }
         Growth g = growth(root.depth(), inserted, 0);
         long collapsed = (long) Limits.INODE_EXTENTS * root.depth();
-        long runs = r.pieces + collapsed + g.newNodes();
-        return runBytes(runs, r.blocks + collapsed + g.newNodes())
-                + r.nodes * Math.max(nodeWriteBytes(), runBytes(1, 1)) + g.newNodes() * nodeWriteBytes();
-    }
-
-    private void walk(BlockReader txn, int depth, List<ExtentEntry> entries, long lo, long hi, Removal r) {
-        if (depth == 0) {
-            for (ExtentEntry e : entries) {
-                long from = Math.max(e.logical(), lo);
-                long to = Math.min(end(e), hi);
-                if (from < to) {
-                    long first = e.physical() + (from - e.logical());
-                    long last = first + (to - from) - 1;
-                    r.pieces += geometry.groupOfBlock(last) - geometry.groupOfBlock(first) + 1;
-                    r.blocks += to - from;
-                }
-            }
-            return;
-        }
-        for (int i = 0; i < entries.size(); i++) {
-            long lower = i == 0 ? 0 : entries.get(i).logical();
-            long upper = upperBound(entries, i);
-            if (upper > lo && lower < hi) {
-                ExtentEntry index = entries.get(i);
-                r.nodes++;
-                walk(txn, depth - 1, readNode(txn, index.physical(), depth - 1, index.logical(), upper,
-                        txn instanceof Transaction), lo, hi, r);
-            }
-        }
+        long runs = pieces + collapsed + g.newNodes();
+        return runBytes(runs, blocks + collapsed + g.newNodes())
+                + nodes * Math.max(nodeWriteBytes(), runBytes(1, 1)) + g.newNodes() * nodeWriteBytes();
     }
 
     /**
