@@ -3,7 +3,6 @@ package org.quillfs.format;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -15,7 +14,6 @@ import net.jqwik.api.Property;
 
 class DirectoryLeafRemoveTest {
 
-    private static final int[] FILE_TYPES = {1, 2, 4, 6, 8, 10, 12};
 
     @Property(tries = 100)
     void randomInsertsAndRemovesKeepTheLeafSoundAndEqualToTheModel(
@@ -33,7 +31,7 @@ class DirectoryLeafRemoveTest {
                 assertThat(DirectoryLeaf.remove(block, key)).isTrue();
                 assertThat(DirectoryLeaf.freeBytes(block)).isEqualTo(free + 14 + removed.name().length + 2);
             } else {
-                DirEntry entry = randomEntry(random, 1 + random.nextInt(random.nextBoolean() ? 255 : 12), model);
+                DirEntry entry = DirectoryLeafTest.randomEntry(random, 1 + random.nextInt(random.nextBoolean() ? 255 : 12), model);
                 if (DirectoryLeaf.insert(block, entry)) {
                     model.put(entry.key(), entry);
                 }
@@ -54,8 +52,8 @@ class DirectoryLeafRemoveTest {
         DirectoryLeaf.init(block, 1, 1);
         long a = DirectoryKeys.key(1, 0);
         long b = DirectoryKeys.key(2, 0);
-        DirectoryLeaf.insert(block, new DirEntry(a, 20, DirectoryKeys.DT_REG, name("alpha"))); // 1024-19 .. 1024
-        DirectoryLeaf.insert(block, new DirEntry(b, 21, DirectoryKeys.DT_DIR, name("beta"))); // 1024-37 .. 1024-19
+        DirectoryLeaf.insert(block, new DirEntry(a, 20, DirectoryKeys.DT_REG, DirectoryLeafTest.name("alpha"))); // 1024-19 .. 1024
+        DirectoryLeaf.insert(block, new DirEntry(b, 21, DirectoryKeys.DT_DIR, DirectoryLeafTest.name("beta"))); // 1024-37 .. 1024-19
         ByteBuffer le = TestBlocks.le(block);
         short heapStart = le.getShort(38);
 
@@ -66,7 +64,7 @@ class DirectoryLeafRemoveTest {
         assertThat(le.getShort(48)).isEqualTo((short) (1024 - 37));
         assertThat(le.getShort(50)).isZero();
         assertThat(Arrays.copyOfRange(TestBlocks.bytes(block), 1024 - 19, 1024)).containsOnly(0);
-        assertThat(DirectoryLeaf.entries(block)).containsExactly(new DirEntry(b, 21, DirectoryKeys.DT_DIR, name("beta")));
+        assertThat(DirectoryLeaf.entries(block)).containsExactly(new DirEntry(b, 21, DirectoryKeys.DT_DIR, DirectoryLeafTest.name("beta")));
         assertThat(DirectoryLeaf.problem(block)).isEmpty();
     }
 
@@ -74,7 +72,7 @@ class DirectoryLeafRemoveTest {
     void removingAMissingKeyChangesNothing() {
         ByteBuffer block = TestBlocks.zeroed(1024);
         DirectoryLeaf.init(block, 1, 1);
-        DirectoryLeaf.insert(block, new DirEntry(DirectoryKeys.key(1, 0), 20, DirectoryKeys.DT_REG, name("a")));
+        DirectoryLeaf.insert(block, new DirEntry(DirectoryKeys.key(1, 0), 20, DirectoryKeys.DT_REG, DirectoryLeafTest.name("a")));
         byte[] before = TestBlocks.bytes(block);
         assertThat(DirectoryLeaf.remove(block, DirectoryKeys.key(1, 1))).isFalse();
         assertThat(TestBlocks.bytes(block)).isEqualTo(before);
@@ -84,7 +82,7 @@ class DirectoryLeafRemoveTest {
     void removingTheLastEntryLeavesAnEmptySoundLeafThatTakesInsertsAgain() {
         ByteBuffer block = TestBlocks.zeroed(1024);
         DirectoryLeaf.init(block, 1, 1);
-        DirEntry e = new DirEntry(DirectoryKeys.key(7, 0), 20, DirectoryKeys.DT_REG, name("x".repeat(255)));
+        DirEntry e = new DirEntry(DirectoryKeys.key(7, 0), 20, DirectoryKeys.DT_REG, DirectoryLeafTest.name("x".repeat(255)));
         DirectoryLeaf.insert(block, e);
         DirectoryLeaf.remove(block, e.key());
         assertThat(DirectoryLeaf.entryCount(block)).isZero();
@@ -92,30 +90,8 @@ class DirectoryLeafRemoveTest {
         assertThat(DirectoryLeaf.freeBytes(block)).isEqualTo(1024 - 48);
         for (int i = 0; i < 3; i++) {
             assertThat(DirectoryLeaf.insert(block, new DirEntry(DirectoryKeys.key(10 + i, 0), 20, 8,
-                    name("y".repeat(255))))).isTrue();
+                    DirectoryLeafTest.name("y".repeat(255))))).isTrue();
         }
         assertThat(DirectoryLeaf.problem(block)).isEmpty();
-    }
-
-    private static DirEntry randomEntry(Random random, int nameLength, TreeMap<Long, DirEntry> model) {
-        byte[] name = new byte[nameLength];
-        do {
-            for (int i = 0; i < nameLength; i++) {
-                name[i] = (byte) (1 + random.nextInt(255));
-                if (name[i] == '/') {
-                    name[i] = 'q';
-                }
-            }
-        } while (DirectoryKeys.nameProblem(name).isPresent());
-        long key;
-        do {
-            key = DirectoryKeys.key(1 + (random.nextLong() >>> 16) % ((1L << 48) - 1), random.nextInt(32768));
-        } while (model.containsKey(key));
-        return new DirEntry(key, 1 + (random.nextLong() >>> 32) % 0xFFFF_FFFFL,
-                FILE_TYPES[random.nextInt(FILE_TYPES.length)], name);
-    }
-
-    private static byte[] name(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

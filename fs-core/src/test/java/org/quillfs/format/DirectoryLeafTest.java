@@ -292,7 +292,8 @@ class DirectoryLeafTest {
         b.putShort(36, (short) (count - 1));
     }
 
-    private static DirEntry randomEntry(Random random, int nameLength, TreeMap<Long, DirEntry> model) {
+    /** A valid entry with a random name of {@code nameLength} bytes and a key not yet in {@code model}. */
+    static DirEntry randomEntry(Random random, int nameLength, TreeMap<Long, DirEntry> model) {
         byte[] name = new byte[nameLength];
         do {
             for (int i = 0; i < nameLength; i++) {
@@ -310,7 +311,7 @@ class DirectoryLeafTest {
                 FILE_TYPES[random.nextInt(FILE_TYPES.length)], name);
     }
 
-    private static byte[] name(String s) {
+    static byte[] name(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 }
