@@ -2,6 +2,7 @@ package org.quillfs.alloc;
 
 import java.nio.ByteBuffer;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.format.BlockHeader;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.GroupDescriptor;
 import org.quillfs.format.GroupDescriptorTable;
@@ -45,6 +46,6 @@ final class GroupTable {
     }
 
     private int slotOffset(int group) {
-        return org.quillfs.format.BlockHeader.SIZE + slot(group) * Limits.GROUP_DESCRIPTOR_SIZE;
+        return BlockHeader.SIZE + slot(group) * Limits.GROUP_DESCRIPTOR_SIZE;
     }
 }

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import org.quillfs.volume.BlockDevice;
 
 /**
@@ -179,7 +180,7 @@ public final class Formatter {
             put(device, start + 2, block -> new JournalMaster(0, 0, 0, 0).encode(block, start + 2));
         }
 
-        private void put(BlockDevice device, long blockNr, java.util.function.Consumer<ByteBuffer> encoder) {
+        private void put(BlockDevice device, long blockNr, Consumer<ByteBuffer> encoder) {
             ByteBuffer block = ByteBuffer.allocate(geometry.blockSize());
             encoder.accept(block);
             BlockHeader.seal(block, options.uuid());
