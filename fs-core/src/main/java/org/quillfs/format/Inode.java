@@ -51,6 +51,9 @@ public record Inode(
     public static final int S_IFDIR = 0040000;
     public static final int S_IFCHR = 0020000;
     public static final int S_IFIFO = 0010000;
+    public static final int S_ISUID = 04000;
+    public static final int S_ISGID = 02000;
+    public static final int S_ISVTX = 01000;
 
     public static final int IMMUTABLE = 0x10;
     public static final int APPEND = 0x20;
@@ -88,6 +91,56 @@ public record Inode(
     @Override
     public byte[] data() {
         return data.clone();
+    }
+
+    /** This inode with {@code mode} replaced. */
+    public Inode withMode(int newMode) {
+        return new Inode(newMode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with another owner and group. */
+    public Inode withOwner(long newUid, long newGid) {
+        return new Inode(mode, newUid, newGid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with another link count. */
+    public Inode withLinks(long newLinks) {
+        return new Inode(mode, uid, gid, newLinks, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with another size. */
+    public Inode withSize(long newSize) {
+        return new Inode(mode, uid, gid, links, newSize, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with another count of blocks owned. */
+    public Inode withBlocks(long newBlocks) {
+        return new Inode(mode, uid, gid, links, size, newBlocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with other access, modification and change times. */
+    public Inode withTimes(Timestamp newAtime, Timestamp newMtime, Timestamp newCtime) {
+        return new Inode(mode, uid, gid, links, size, blocks, newAtime, newMtime, newCtime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with another data area and flags (which say what the data area holds). */
+    public Inode withData(byte[] newData, long newFlags) {
+        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, newFlags, xattrBlock, rdev, parent, orphanNext, newData);
+    }
+
+    /** This inode with another extended-attribute block. */
+    public Inode withXattrBlock(long newXattrBlock) {
+        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, newXattrBlock, rdev, parent, orphanNext, data);
+    }
+
+    /** This inode with another parent directory. */
+    public Inode withParent(long newParent) {
+        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, newParent, orphanNext, data);
+    }
+
+    /** This inode with another successor on the orphan list. */
+    public Inode withOrphanNext(long newOrphanNext) {
+        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, newOrphanNext, data);
     }
 
     /**

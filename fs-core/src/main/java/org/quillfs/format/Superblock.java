@@ -57,6 +57,13 @@ public record Superblock(
     public static final int STATE_ERRORS = 2;
     public static final int STATE_NEEDS_RECOVERY = 4;
 
+    /**
+     * The fields a mounted filesystem changes (state .. lazy_init_flags) lie in bytes
+     * {@code DYNAMIC_START .. DYNAMIC_END - 1}; everything else stays as mkfs wrote it.
+     */
+    public static final int DYNAMIC_START = 192;
+    public static final int DYNAMIC_END = 284;
+
     private static final int FORMAT_VERSION = 32;
     private static final int FEATURE_COMPAT = 36;
     private static final int FEATURE_RO_COMPAT = 40;
@@ -135,6 +142,26 @@ public record Superblock(
         b.putLong(DIR_HASH_KEY0, dirHashKey0);
         b.putLong(DIR_HASH_KEY1, dirHashKey1);
         b.putInt(LAZY_INIT_FLAGS, lazyInitFlags);
+    }
+
+    /** This superblock with other state bits. */
+    public Superblock withState(int newState) {
+        return new Superblock(formatVersion, featureCompat, featureRoCompat, featureIncompat, geometry, uuid, label, newState, mountCount, maxMountCount, rootInode, firstInode, orphanHead, createdTime, mountTime, writeTime, checkTime, freeBlocks, freeInodes, dirHashKey0, dirHashKey1, lazyInitFlags, inodeSize);
+    }
+
+    /** This superblock after one more mount. */
+    public Superblock withMount(int newMountCount, long newMountTime) {
+        return new Superblock(formatVersion, featureCompat, featureRoCompat, featureIncompat, geometry, uuid, label, state, newMountCount, maxMountCount, rootInode, firstInode, orphanHead, createdTime, newMountTime, writeTime, checkTime, freeBlocks, freeInodes, dirHashKey0, dirHashKey1, lazyInitFlags, inodeSize);
+    }
+
+    /** This superblock with another first inode on the orphan list. */
+    public Superblock withOrphanHead(int newOrphanHead) {
+        return new Superblock(formatVersion, featureCompat, featureRoCompat, featureIncompat, geometry, uuid, label, state, mountCount, maxMountCount, rootInode, firstInode, newOrphanHead, createdTime, mountTime, writeTime, checkTime, freeBlocks, freeInodes, dirHashKey0, dirHashKey1, lazyInitFlags, inodeSize);
+    }
+
+    /** This superblock as written at {@code newWriteTime} with these summary free counts. */
+    public Superblock withWrite(long newWriteTime, long newFreeBlocks, long newFreeInodes) {
+        return new Superblock(formatVersion, featureCompat, featureRoCompat, featureIncompat, geometry, uuid, label, state, mountCount, maxMountCount, rootInode, firstInode, orphanHead, createdTime, mountTime, newWriteTime, checkTime, newFreeBlocks, newFreeInodes, dirHashKey0, dirHashKey1, lazyInitFlags, inodeSize);
     }
 
     /**

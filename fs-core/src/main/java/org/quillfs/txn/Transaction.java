@@ -124,7 +124,8 @@ public final class Transaction implements BlockReader {
      *
      * @throws org.quillfs.txn.DeadlockException if waiting for the lock would deadlock: abort
      *     and run the operation again
-     * @throws IllegalStateException if the transaction has ended or exceeds its reservation
+     * @throws LogBudgetExceededException if the change would exceed the transaction's reservation
+     * @throws IllegalStateException if the transaction has ended
      */
     public void update(long blockNr, int offset, byte[] after) {
         checkActive();
@@ -134,11 +135,12 @@ public final class Transaction implements BlockReader {
             try {
                 byte[] before = block.copy(offset, after.length);
                 Update record = new Update(id, lastLsn, blockNr, offset, before, after);
-                updateBytes += LogRecordCodec.size(record);
-                if (updateBytes > updateBudget) {
-                    throw new IllegalStateException("transaction " + id + " logged " + updateBytes
-                            + " bytes of updates, more than the " + updateBudget + " it reserved");
+                long total = updateBytes + LogRecordCodec.size(record);
+                if (total > updateBudget) {
+                    throw new LogBudgetExceededException("transaction " + id + " would log " + total
+                            + " bytes of updates, more than the " + updateBudget + " it reserved", total);
                 }
+                updateBytes = total;
                 long lsn = manager.log().append(record);
                 block.apply(offset, after, lsn);
                 undo.push(new Undo(lsn, lastLsn, blockNr, offset, before));

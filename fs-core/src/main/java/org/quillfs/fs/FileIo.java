@@ -1,0 +1,173 @@
+package org.quillfs.fs;
+
+import java.nio.ByteBuffer;
+import org.quillfs.alloc.Reservation;
+import org.quillfs.errno.Errno;
+import org.quillfs.errno.FsException;
+import org.quillfs.format.ExtentRoot;
+import org.quillfs.format.Inode;
+import org.quillfs.format.Limits;
+import org.quillfs.format.Timestamp;
+import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.txn.Transaction;
+
+/**
+ * The operations on a file's bytes: read, write, truncate (through setattr) and fallocate.
+ *
+ * <p>A write is one transaction per {@value #WRITE_CHUNK} bytes: its data goes to the device in
+ * ordered mode inside {@link org.quillfs.file.FileData#write}, then the transaction maps it and
+ * sets size, mtime and ctime. A larger write is several transactions, each complete in itself:
+ * a crash keeps a prefix of it, as with any file system that does not promise atomic writes.
+ * Shrinking a large file, or punching a long hole, is likewise done in steps, each one
+ * transaction whose size and extents agree.
+ */
+final class FileIo {
+
+    static final int WRITE_CHUNK = 1 << 20;
+    private static final long INODE_LOG_BYTES = LogRecordCodec.updateSize(Limits.INODE_SIZE);
+
+    private final Layers layers;
+    private final long maxStepLogBytes;
+
+    /** Log bytes of one inode write, worst case. */
+    static long inodeLogBytes() {
+        return INODE_LOG_BYTES;
+    }
+
+    FileIo(Layers layers, long maxStepLogBytes) {
+        this.layers = layers;
+        this.maxStepLogBytes = maxStepLogBytes;
+    }
+
+    int read(long number, long offset, ByteBuffer dst) {
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset " + offset);
+        }
+        return layers.transactions.read(txn -> {
+            Inode inode = regularFile(layers.inode(txn, number), number);
+            int start = dst.position();
+            try {
+                return layers.data.read(txn, ExtentRoot.decode(inode.data()), inode.size(), offset, dst);
+            } catch (RuntimeException e) {
+                dst.position(start); // a deadlock replays the read from the start
+                throw e;
+            }
+        });
+    }
+
+    /** Writes {@code src} at {@code offset}, or at the end of the file when {@code append}; returns the bytes written. */
+    int write(long number, long offset, ByteBuffer src, boolean append) {
+        layers.checkWritable();
+        if (offset < 0) {
+            throw new FsException(Errno.EINVAL, "negative offset " + offset);
+        }
+        int total = 0;
+        long at = offset;
+        while (src.hasRemaining()) {
+            int n = Math.min(src.remaining(), WRITE_CHUNK);
+            ByteBuffer chunk = src.slice(src.position(), n);
+            long chunkAt = at;
+            long end;
+            try {
+                end = layers.transactions.write(txn -> {
+                    Inode inode = layers.inode(txn, number);
+                    ExtentRoot root = ExtentRoot.decode(inode.data());
+                    long where = append ? inode.size() : chunkAt;
+                    return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, n);
+                }, txn -> writeChunk(txn, number, chunkAt, chunk.duplicate(), append)).result();
+            } catch (FsException e) {
+                if (total > 0 && e.errno() == Errno.ENOSPC) {
+                    return total; // a short write, as write(2) gives when the disk fills
+                }
+                throw e;
+            }
+            src.position(src.position() + n);
+            total += n;
+            at = end;
+        }
+        return total;
+    }
+
+    /** One transaction's share of a write; returns where it ended. */
+    private long writeChunk(Transaction txn, long number, long offset, ByteBuffer chunk, boolean append) {
+        Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
+        long where = append ? inode.size() : offset;
+        int n = chunk.remaining();
+        ExtentRoot root = ExtentRoot.decode(inode.data());
+        Reservation reservation = layers.allocator.reserve(txn, layers.data.blocksForWrite(root, where, n), 0);
+        long left = reservation.blocksLeft();
+        root = layers.data.write(txn, reservation, root, where, chunk, layers.geometry.inodeBlock(number));
+        Timestamp now = Layers.now();
+        long end = where + n;
+        layers.inodes.write(txn, number, inode.withData(root.encode(), inode.flags())
+                .withSize(Math.max(inode.size(), end))
+                .withBlocks(inode.blocks() + left - reservation.blocksLeft())
+                .withTimes(inode.atime(), now, now));
+        return end;
+    }
+
+    /** Sets the size of regular file {@code number}: frees what lies past a smaller size, in steps if need be. */
+    void truncate(long number, long size) {
+        if (size < 0) {
+            throw new FsException(Errno.EINVAL, "negative size " + size);
+        }
+        boolean done = false;
+        while (!done) {
+            done = layers.transactions.write(txn -> INODE_LOG_BYTES
+                    + Math.min(maxStepLogBytes, layers.data.logBytesForTruncate(txn,
+                            ExtentRoot.decode(layers.inode(txn, number).data()), size)),
+                    txn -> truncateStep(txn, number, size)).result();
+        }
+    }
+
+    private boolean truncateStep(Transaction txn, long number, long size) {
+        Inode inode = layers.inodeForUpdate(txn, number);
+        if ((inode.mode() & Inode.S_IFMT) == Inode.S_IFDIR) {
+            throw new FsException(Errno.EISDIR, "inode " + number + " is a directory");
+        }
+        regularFile(inode, number);
+        ExtentRoot root = ExtentRoot.decode(inode.data());
+        Timestamp now = Layers.now();
+        if (size >= inode.size()) {
+            layers.inodes.write(txn, number, inode.withSize(size).withTimes(inode.atime(), now, now));
+            return true;
+        }
+        long target = layers.data.truncateStepTarget(txn, root, size, maxStepLogBytes);
+        ExtentRoot after = layers.data.truncate(txn, root, InodeReclaimer.BEYOND_EVERY_EXTENT, target);
+        layers.inodes.write(txn, number, inode.withData(after.encode(), inode.flags())
+                .withSize(Math.min(inode.size(), target)).withTimes(inode.atime(), now, now));
+        return target == size;
+    }
+
+    /** fallocate with FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE: the range reads as zeros and owns no blocks. */
+    void punchHole(long number, long offset, long length) {
+        long end = offset + length;
+        long at = offset;
+        while (at < end) {
+            long from = at;
+            at = layers.transactions.write(txn -> INODE_LOG_BYTES + Math.min(maxStepLogBytes,
+                    layers.data.logBytesForPunch(txn, ExtentRoot.decode(layers.inode(txn, number).data()), from,
+                            end - from)), txn -> {
+                Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
+                ExtentRoot root = ExtentRoot.decode(inode.data());
+                long stepEnd = layers.data.punchStepEnd(txn, root, from, end - from, maxStepLogBytes);
+                ExtentRoot after = layers.data.punchHole(txn, root, from, stepEnd - from);
+                Timestamp now = Layers.now();
+                layers.inodes.write(txn, number, inode.withData(after.encode(), inode.flags())
+                        .withTimes(inode.atime(), now, now));
+                return stepEnd;
+            }).result();
+        }
+    }
+
+    private static Inode regularFile(Inode inode, long number) {
+        int type = inode.mode() & Inode.S_IFMT;
+        if (type == Inode.S_IFDIR) {
+            throw new FsException(Errno.EISDIR, "inode " + number + " is a directory");
+        }
+        if (type != Inode.S_IFREG) {
+            throw new FsException(Errno.EINVAL, "inode " + number + " is not a regular file");
+        }
+        return inode;
+    }
+}

@@ -1,0 +1,570 @@
+package org.quillfs.fs;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.quillfs.errno.Errno;
+import org.quillfs.errno.FsException;
+import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
+import org.quillfs.format.DirEntry;
+import org.quillfs.format.DirectoryKeys;
+import org.quillfs.format.DirectoryRoot;
+import org.quillfs.format.ExtentRoot;
+import org.quillfs.format.Inode;
+import org.quillfs.format.Limits;
+import org.quillfs.format.Superblock;
+import org.quillfs.format.Timestamp;
+import org.quillfs.txn.BlockReader;
+import org.quillfs.txn.MetadataStore;
+import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.FileBlockDevice;
+
+/**
+ * The filesystem as POSIX operations (DESIGN.md, layer 8): what the FUSE adapter and Java
+ * programs call. Every operation that changes something is one transaction; every failure is an
+ * {@link FsException} carrying the errno Linux gives for the same case. Inodes are named by
+ * number ({@link #ROOT} is the root directory), names are raw bytes (any byte but {@code /} and
+ * NUL, at most 255), open files by the handle {@link #open} returns.
+ *
+ * <h2>Life cycle</h2>
+ * {@link #open} recovers the journal, frees what the orphan list still holds from the last run,
+ * and marks the superblock in use (not CLEAN, one more mount). {@link #close} frees orphans
+ * whose handles were never released, marks the superblock CLEAN with the free counts, writes
+ * everything home and leaves an empty log.
+ *
+ * <p>Thread-safe: any number of threads may call it at once. Permission checks are not done
+ * here: the kernel does them (the mount uses {@code default_permissions}).
+ */
+public final class FileSystem implements AutoCloseable {
+
+    public static final long ROOT = Limits.ROOT_INODE;
+    public static final int RENAME_NOREPLACE = 1;
+    public static final int RENAME_EXCHANGE = 2;
+    public static final int FALLOC_FL_KEEP_SIZE = 1;
+    public static final int FALLOC_FL_PUNCH_HOLE = 2;
+    public static final int XATTR_CREATE = 1;
+    public static final int XATTR_REPLACE = 2;
+
+    /** readdir offsets of the two entries that are not stored; stored keys are at least 2¹⁵. */
+    private static final long DOT_OFFSET = 1;
+    private static final long DOT_DOT_OFFSET = 2;
+    private static final Duration RELATIME_AGE = Duration.ofDays(1);
+
+    private final Layers layers;
+    private final SuperblockUpdates superblock;
+    private final OrphanList orphans;
+    private final InodeReclaimer reclaimer;
+    private final OpenFiles open = new OpenFiles();
+    private final Namespace namespace;
+    private final FileIo files;
+    private final PathResolver paths;
+    private BlockDevice ownedDevice;
+    private boolean closed;
+
+    private FileSystem(BlockDevice device, Superblock sb, FsOptions options) {
+        MetadataStore store = MetadataStore.open(device, sb, options.store());
+        this.layers = new Layers(device, sb, store, options);
+        long maxStepLogBytes = Math.min(1L << 20, store.log().region().capacity() / 16);
+        this.superblock = new SuperblockUpdates(sb.geometry().blockSize());
+        this.orphans = new OrphanList(superblock, layers.inodes);
+        this.reclaimer = new InodeReclaimer(layers, orphans, maxStepLogBytes);
+        this.namespace = new Namespace(layers, orphans, reclaimer, open);
+        this.files = new FileIo(layers, maxStepLogBytes);
+        this.paths = new PathResolver(layers, new PathResolver.Lookup() {
+            @Override
+            public long child(BlockReader txn, long dir, byte[] name) {
+                return childOf(txn, dir, name);
+            }
+
+            @Override
+            public byte[] target(BlockReader txn, long symlink, Inode inode) {
+                return symlinkTarget(txn, inode);
+            }
+        });
+    }
+
+    /**
+     * Opens the quillfs filesystem on {@code device}: recovers its journal and reclaims orphans.
+     *
+     * @throws FsException EINVAL when the device holds no quillfs filesystem this build can
+     *     open (the message says why), EIO when it cannot be read
+     */
+    public static FileSystem open(BlockDevice device, FsOptions options) {
+        Superblock sb = readSuperblock(device);
+        FileSystem fs = new FileSystem(device, sb, options);
+        if (!options.readOnly()) {
+            fs.startMount();
+        }
+        return fs;
+    }
+
+    /**
+     * Opens the quillfs filesystem in the image file or block device {@code image}, as
+     * {@link #open(BlockDevice, FsOptions)}; {@link #close} closes the device too. The device is
+     * opened for writing even when {@code options} say read-only: journal recovery writes, as
+     * ext4 replays its journal on a read-only mount.
+     *
+     * @throws FsException EINVAL when {@code image} holds no quillfs filesystem, EIO when it
+     *     cannot be read
+     */
+    public static FileSystem open(Path image, FsOptions options) {
+        FileBlockDevice device = FileBlockDevice.open(image, blockSizeOf(image), true);
+        try {
+            FileSystem fs = open(device, options);
+            fs.ownedDevice = device;
+            return fs;
+        } catch (RuntimeException | Error e) {
+            device.close();
+            throw e;
+        }
+    }
+
+    /** The block size the superblock at the start of {@code image} gives. */
+    private static int blockSizeOf(Path image) {
+        try (FileBlockDevice probe = FileBlockDevice.open(image, Limits.MIN_BLOCK_SIZE, false)) {
+            if (probe.blockCount() == 0) {
+                throw new FsException(Errno.EINVAL, image + " is not a quillfs filesystem (too small)");
+            }
+            ByteBuffer head = ByteBuffer.allocate(Limits.MIN_BLOCK_SIZE);
+            probe.read(0, head);
+            if (BlockHeader.magic(head) != BlockHeader.MAGIC
+                    || BlockHeader.typeCode(head) != BlockType.SUPERBLOCK.code()) {
+                throw new FsException(Errno.EINVAL, image + " is not a quillfs filesystem (no quillfs superblock)");
+            }
+            int blockSize = Superblock.decode(head).geometry().blockSize();
+            if (!Limits.isValidBlockSize(blockSize)) {
+                throw new FsException(Errno.EINVAL, image + ": the superblock's block size " + blockSize + " is damaged");
+            }
+            return blockSize;
+        }
+    }
+
+    private static Superblock readSuperblock(BlockDevice device) {
+        ByteBuffer block = ByteBuffer.allocate(device.blockSize());
+        device.read(0, block);
+        Superblock sb = Superblock.decode(block);
+        String problem = BlockHeader.problem(block, sb.uuid(), BlockType.SUPERBLOCK, 0).or(sb::problem).orElse(null);
+        if (problem != null) {
+            throw new FsException(Errno.EINVAL, device.name() + " holds no usable quillfs superblock: " + problem);
+        }
+        if (sb.geometry().blockSize() != device.blockSize()) {
+            throw new FsException(Errno.EINVAL, device.name() + " is opened with " + device.blockSize()
+                    + "-byte blocks but the filesystem has " + sb.geometry().blockSize());
+        }
+        if (sb.featureIncompat() != 0) {
+            throw new FsException(Errno.EINVAL, device.name() + " uses features this quillfs does not know (incompat 0x"
+                    + Integer.toHexString(sb.featureIncompat()) + ")");
+        }
+        return sb;
+    }
+
+    /** Frees what the last run left on the orphan list, then marks the filesystem in use. */
+    private void startMount() {
+        for (long number : layers.transactions.read(orphans::all)) {
+            reclaimer.reclaim(number);
+        }
+        long lsn = layers.transactions.write(txn -> superblock.logBytesPerWrite(), txn -> {
+            Superblock sb = superblock.readForUpdate(txn);
+            superblock.write(txn, sb.withState(sb.state() & ~Superblock.STATE_CLEAN)
+                    .withMount(sb.mountCount() + 1, Layers.now().seconds()));
+            return null;
+        }).commitLsn();
+        layers.transactions.force(lsn);
+    }
+
+    // ------------------------------------------------------------------ attributes and names
+
+    public Attributes getattr(long inode) {
+        return layers.transactions.read(txn -> attributes(inode, layers.inode(txn, inode)));
+    }
+
+    /**
+     * The inode {@code name} names in directory {@code dir} ({@code .} and {@code ..} included).
+     *
+     * @throws FsException ENOENT, ENOTDIR, ENAMETOOLONG
+     */
+    public Attributes lookup(long dir, byte[] name) {
+        return layers.transactions.read(txn -> {
+            long child = childOf(txn, dir, name);
+            return attributes(child, layers.inode(txn, child));
+        });
+    }
+
+    private long childOf(BlockReader txn, long dir, byte[] name) {
+        Inode d = layers.directory(txn, dir);
+        if (isDot(name)) {
+            return dir;
+        }
+        if (isDotDot(name)) {
+            return d.parent();
+        }
+        return layers.directories.lookup(txn, dir, DirectoryRoot.decode(d.data()), name)
+                .orElseThrow(() -> new FsException(Errno.ENOENT, Namespace.quoted(name) + " does not exist"))
+                .inode();
+    }
+
+    /**
+     * The inode an absolute path names, following symlinks (the last component's only when
+     * {@code followLast}).
+     *
+     * @throws FsException ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG
+     */
+    public long resolve(String path, boolean followLast) {
+        return paths.resolve(path, followLast);
+    }
+
+    /** Changes mode, owner, size and times as {@code changes} says; ctime becomes now. */
+    public Attributes setattr(long inode, AttributeChanges changes) {
+        layers.checkWritable();
+        if (changes.size().isPresent()) {
+            files.truncate(inode, changes.size().getAsLong());
+        }
+        return layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
+            Inode node = layers.inodeForUpdate(txn, inode);
+            Timestamp now = Layers.now();
+            if (changes.mode().isPresent()) {
+                node = node.withMode((node.mode() & Inode.S_IFMT) | (changes.mode().getAsInt() & 07777));
+            }
+            if (changes.uid().isPresent() || changes.gid().isPresent()) {
+                node = node.withOwner(changes.uid().orElse(node.uid()), changes.gid().orElse(node.gid()));
+            }
+            node = node.withTimes(timeAfter(changes.atime(), node.atime(), now),
+                    timeAfter(changes.mtime(), node.mtime(), now), now);
+            layers.inodes.write(txn, inode, node);
+            return attributes(inode, node);
+        }).result();
+    }
+
+    private static Timestamp timeAfter(AttributeChanges.TimeChange change, Timestamp old, Timestamp now) {
+        if (change instanceof AttributeChanges.TimeChange.At at) {
+            return at.time();
+        }
+        return change instanceof AttributeChanges.TimeChange.Now ? now : old;
+    }
+
+    // ------------------------------------------------------------------ namespace
+
+    /** mknod(2) for any type but directory and symlink ({@code mode} 0 type means regular). */
+    public Attributes mknod(long dir, byte[] name, int mode, long rdev, Caller caller) {
+        int type = mode & Inode.S_IFMT;
+        if (type == Inode.S_IFDIR || type == Inode.S_IFLNK) {
+            throw new FsException(Errno.EINVAL, "mknod makes no directories or symlinks");
+        }
+        int m = type == 0 ? mode | Inode.S_IFREG : mode;
+        return namespace.create(dir, name, m, rdev, null, caller, -1).attributes();
+    }
+
+    /** Creates regular file {@code name} and opens it with {@code flags}, atomically. */
+    public OpenFile create(long dir, byte[] name, int mode, int flags, Caller caller) {
+        Namespace.Created c = namespace.create(dir, name, Inode.S_IFREG | (mode & 07777), 0, null, caller,
+                flags & ~OpenFlags.O_TRUNC);
+        return new OpenFile(c.attributes(), c.handle());
+    }
+
+    public Attributes mkdir(long dir, byte[] name, int mode, Caller caller) {
+        return namespace.create(dir, name, Inode.S_IFDIR | (mode & 07777), 0, null, caller, -1).attributes();
+    }
+
+    /** A symlink {@code name} → {@code target}; its mode is 0777 as on Linux. */
+    public Attributes symlink(long dir, byte[] name, byte[] target, Caller caller) {
+        return namespace.create(dir, name, Inode.S_IFLNK | 0777, 0, target, caller, -1).attributes();
+    }
+
+    public byte[] readlink(long inode) {
+        return layers.transactions.read(txn -> {
+            Inode node = layers.inode(txn, inode);
+            if ((node.mode() & Inode.S_IFMT) != Inode.S_IFLNK) {
+                throw new FsException(Errno.EINVAL, "inode " + inode + " is not a symlink");
+            }
+            return symlinkTarget(txn, node);
+        });
+    }
+
+    private byte[] symlinkTarget(BlockReader txn, Inode symlink) {
+        byte[] target = new byte[(int) symlink.size()];
+        if ((symlink.flags() & Inode.INLINE_DATA) != 0) {
+            System.arraycopy(symlink.data(), 0, target, 0, target.length);
+        } else {
+            layers.data.read(txn, ExtentRoot.decode(symlink.data()), symlink.size(), 0, ByteBuffer.wrap(target));
+        }
+        return target;
+    }
+
+    /** A new name {@code name} in {@code dir} for {@code inode}. */
+    public Attributes link(long inode, long dir, byte[] name) {
+        return namespace.link(inode, dir, name);
+    }
+
+    public void unlink(long dir, byte[] name) {
+        namespace.unlink(dir, name);
+    }
+
+    public void rmdir(long dir, byte[] name) {
+        namespace.rmdir(dir, name);
+    }
+
+    /** rename(2), with {@link #RENAME_NOREPLACE} or {@link #RENAME_EXCHANGE} as renameat2(2). */
+    public void rename(long fromDir, byte[] fromName, long toDir, byte[] toName, int flags) {
+        namespace.rename(fromDir, fromName, toDir, toName, flags);
+    }
+
+    /**
+     * Up to {@code max} entries of directory {@code dir} after {@code offset} (0 = from the
+     * start), {@code .} and {@code ..} first; pass the last entry's {@code nextOffset} to go on.
+     * An entry that exists throughout a listing is returned exactly once, however the directory
+     * changes meanwhile.
+     */
+    public List<DirectoryEntry> readdir(long dir, long offset, int max) {
+        List<DirectoryEntry> out = new ArrayList<>();
+        boolean touched = layers.transactions.read(txn -> {
+            out.clear();
+            Inode d = layers.directory(txn, dir);
+            if (offset < DOT_OFFSET && out.size() < max) {
+                out.add(new DirectoryEntry(new byte[] {'.'}, dir, DirectoryKeys.DT_DIR, DOT_OFFSET));
+            }
+            if (offset < DOT_DOT_OFFSET && out.size() < max) {
+                out.add(new DirectoryEntry(new byte[] {'.', '.'}, d.parent(), DirectoryKeys.DT_DIR, DOT_DOT_OFFSET));
+            }
+            for (DirEntry e : layers.directories.list(txn, dir, DirectoryRoot.decode(d.data()),
+                    Math.max(offset, DOT_DOT_OFFSET), max - out.size())) {
+                out.add(new DirectoryEntry(e.name(), e.inode(), e.fileType(), e.key()));
+            }
+            return needsAtime(d);
+        });
+        if (touched) {
+            touchAtime(dir);
+        }
+        return out;
+    }
+
+    public FsStats statfs() {
+        return new FsStats(layers.geometry.blockSize(), layers.geometry.blockCount(), layers.allocator.freeBlocks(),
+                layers.geometry.inodeCount(), layers.allocator.freeInodes(), Limits.MAX_NAME_BYTES);
+    }
+
+    // ------------------------------------------------------------------ open files
+
+    /**
+     * Opens {@code inode} with {@code open(2)} {@code flags}; returns the handle for read, write,
+     * fsync, fallocate and release. O_TRUNC truncates a regular file opened for writing.
+     *
+     * @throws FsException ENOENT for a removed inode, EISDIR for a directory opened to write,
+     *     ELOOP for a symlink
+     */
+    public long open(long inode, int flags) {
+        long handle = layers.transactions.read(txn -> {
+            Inode node = layers.inode(txn, inode);
+            int type = node.mode() & Inode.S_IFMT;
+            boolean writing = (flags & OpenFlags.ACCMODE) != OpenFlags.O_RDONLY;
+            if (node.links() == 0) {
+                throw new FsException(Errno.ENOENT, "inode " + inode + " has been removed");
+            }
+            if (type == Inode.S_IFDIR && writing) {
+                throw new FsException(Errno.EISDIR, "inode " + inode + " is a directory");
+            }
+            if (type == Inode.S_IFLNK) {
+                throw new FsException(Errno.ELOOP, "inode " + inode + " is a symlink");
+            }
+            if (writing) {
+                layers.checkWritable();
+            }
+            return open.opened(inode, flags);
+        });
+        if ((flags & OpenFlags.O_TRUNC) != 0 && (flags & OpenFlags.ACCMODE) != OpenFlags.O_RDONLY
+                && getattr(inode).isRegularFile()) {
+            try {
+                setattr(inode, AttributeChanges.size(0));
+            } catch (RuntimeException e) {
+                release(handle);
+                throw e;
+            }
+        }
+        return handle;
+    }
+
+    /** Closes {@code handle}; the last handle of an inode with no name left frees it. */
+    public void release(long handle) {
+        long inode = open.remove(handle).inode();
+        boolean reclaim = layers.transactions.write(txn -> 0, txn -> {
+            Inode node = layers.inodeForUpdate(txn, inode);
+            return open.closed(inode) && node.links() == 0;
+        }).result();
+        if (reclaim) {
+            reclaimer.reclaim(inode);
+        }
+    }
+
+    public int read(long handle, long offset, ByteBuffer dst) {
+        OpenFiles.Handle h = open.get(handle);
+        if (!h.readable()) {
+            throw new FsException(Errno.EBADF, "handle " + handle + " is not open for reading");
+        }
+        int n = files.read(h.inode(), offset, dst);
+        if (layers.options.atime() != FsOptions.AtimeMode.NOATIME && !layers.options.readOnly()
+                && layers.transactions.read(txn -> needsAtime(layers.inode(txn, h.inode())))) {
+            touchAtime(h.inode());
+        }
+        return n;
+    }
+
+    public int write(long handle, long offset, ByteBuffer src) {
+        OpenFiles.Handle h = open.get(handle);
+        if (!h.writable()) {
+            throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
+        }
+        return files.write(h.inode(), offset, src, h.appends());
+    }
+
+    /** Makes everything written through {@code handle}, data and metadata, durable. */
+    public void fsync(long handle, boolean dataOnly) {
+        open.get(handle);
+        sync();
+    }
+
+    /** Makes every completed operation durable. */
+    public void sync() {
+        layers.transactions.force(layers.store.log().appendedLsn());
+        layers.device.flush();
+    }
+
+    /**
+     * fallocate(2): mode 0 and {@link #FALLOC_FL_KEEP_SIZE} allocate the range (reading as
+     * zeros), {@link #FALLOC_FL_PUNCH_HOLE} with KEEP_SIZE frees it.
+     *
+     * @throws FsException ENOTSUP for other modes (PUNCH_HOLE without KEEP_SIZE included, as
+     *     Linux), EINVAL for a negative offset or a length ≤ 0, EBADF for a handle not open to write
+     */
+    public void fallocate(long handle, int mode, long offset, long length) {
+        OpenFiles.Handle h = open.get(handle);
+        if (!h.writable()) {
+            throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
+        }
+        layers.checkWritable();
+        if (offset < 0 || length <= 0) {
+            throw new FsException(Errno.EINVAL, "fallocate needs offset ≥ 0 and length > 0");
+        }
+        if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+            files.punchHole(h.inode(), offset, length);
+            return;
+        }
+        throw new FsException(Errno.ENOTSUP, "fallocate mode 0x" + Integer.toHexString(mode) + " is not supported");
+    }
+
+    // ------------------------------------------------------------------ extended attributes
+
+    /**
+     * The value of extended attribute {@code name} of {@code inode}.
+     *
+     * @throws FsException ENODATA when there is none, ENOTSUP for an unknown namespace
+     */
+    public byte[] getxattr(long inode, String name) {
+        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+    }
+
+    /** The names of {@code inode}'s extended attributes. */
+    public List<String> listxattr(long inode) {
+        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+    }
+
+    /**
+     * Sets extended attribute {@code name}; {@code flags} {@link #XATTR_CREATE} fails with EEXIST
+     * if it exists, {@link #XATTR_REPLACE} with ENODATA if it does not.
+     *
+     * @throws FsException ERANGE for a name over 255 bytes, E2BIG for a value over 64 KiB,
+     *     ENOSPC when the inode's attributes would not fit one block, ENOTSUP for an unknown namespace
+     */
+    public void setxattr(long inode, String name, byte[] value, int flags) {
+        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+    }
+
+    /** @throws FsException ENODATA when there is no such attribute */
+    public void removexattr(long inode, String name) {
+        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+    }
+
+    // ------------------------------------------------------------------ times
+
+    /** Whether reading {@code inode} now should update its access time, by the mount's atime mode. */
+    private boolean needsAtime(Inode inode) {
+        if (layers.options.readOnly() || (inode.flags() & Inode.NOATIME) != 0) {
+            return false;
+        }
+        return switch (layers.options.atime()) {
+            case NOATIME -> false;
+            case STRICTATIME -> true;
+            case RELATIME -> compare(inode.atime(), inode.mtime()) <= 0 || compare(inode.atime(), inode.ctime()) <= 0
+                    || Layers.now().seconds() - inode.atime().seconds() >= RELATIME_AGE.toSeconds();
+        };
+    }
+
+    private static int compare(Timestamp a, Timestamp b) {
+        int bySeconds = Long.compare(a.seconds(), b.seconds());
+        return bySeconds != 0 ? bySeconds : Integer.compareUnsigned(a.nanos(), b.nanos());
+    }
+
+    private void touchAtime(long inode) {
+        layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
+            Inode node = layers.inodeForUpdate(txn, inode);
+            layers.inodes.write(txn, inode, node.withTimes(Layers.now(), node.mtime(), node.ctime()));
+            return null;
+        });
+    }
+
+    // ------------------------------------------------------------------ closing
+
+    /**
+     * Clean unmount: frees inodes whose last handle was never released, marks the superblock
+     * CLEAN with its free counts, writes everything home and leaves an empty log.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (!layers.options.readOnly()) {
+            for (long number : layers.transactions.read(orphans::all)) {
+                reclaimer.reclaim(number);
+            }
+            layers.transactions.write(txn -> superblock.logBytesPerWrite(), txn -> {
+                Superblock sb = superblock.readForUpdate(txn);
+                superblock.write(txn, sb.withState(sb.state() | Superblock.STATE_CLEAN)
+                        .withWrite(Layers.now().seconds(), layers.allocator.freeBlocks(), layers.allocator.freeInodes()));
+                return null;
+            });
+        }
+        layers.store.close();
+        closeOwnedDevice();
+    }
+
+    private void closeOwnedDevice() {
+        if (ownedDevice != null) {
+            ownedDevice.close();
+        }
+    }
+
+    /**
+     * Stops without writing anything more, as a crash would: for tests and for a device that
+     * failed. The next {@link #open} recovers.
+     */
+    public synchronized void halt() {
+        closed = true;
+        layers.store.halt();
+        closeOwnedDevice();
+    }
+
+    private Attributes attributes(long number, Inode inode) {
+        return Attributes.of(number, inode, layers.geometry.blockSize());
+    }
+
+    private static boolean isDot(byte[] name) {
+        return name.length == 1 && name[0] == '.';
+    }
+
+    private static boolean isDotDot(byte[] name) {
+        return name.length == 2 && name[0] == '.' && name[1] == '.';
+    }
+}

@@ -1,0 +1,32 @@
+package org.quillfs.fs;
+
+import org.quillfs.txn.MetadataStore;
+
+/**
+ * How a filesystem is opened: read-only or not, what updates access times, and the tunables of
+ * the journal below.
+ */
+public record FsOptions(boolean readOnly, AtimeMode atime, MetadataStore.Options store) {
+
+    /** When reads update a file's access time (as the Linux mount options of the same names). */
+    public enum AtimeMode {
+        /** Never. */
+        NOATIME,
+        /** When the access time is older than the modification or change time, or a day old. */
+        RELATIME,
+        /** On every read. */
+        STRICTATIME
+    }
+
+    public static FsOptions defaults() {
+        return new FsOptions(false, AtimeMode.RELATIME, MetadataStore.Options.defaults());
+    }
+
+    public FsOptions withReadOnly(boolean ro) {
+        return new FsOptions(ro, atime, store);
+    }
+
+    public FsOptions withAtime(AtimeMode mode) {
+        return new FsOptions(readOnly, mode, store);
+    }
+}

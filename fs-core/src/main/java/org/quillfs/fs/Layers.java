@@ -1,0 +1,82 @@
+package org.quillfs.fs;
+
+import java.time.Instant;
+import org.quillfs.alloc.Allocator;
+import org.quillfs.dir.DirectoryTree;
+import org.quillfs.errno.Errno;
+import org.quillfs.errno.FsException;
+import org.quillfs.file.ExtentTree;
+import org.quillfs.file.FileData;
+import org.quillfs.format.Geometry;
+import org.quillfs.format.Inode;
+import org.quillfs.format.Superblock;
+import org.quillfs.format.Timestamp;
+import org.quillfs.inode.InodeStore;
+import org.quillfs.txn.BlockReader;
+import org.quillfs.txn.MetadataStore;
+import org.quillfs.txn.Transaction;
+import org.quillfs.volume.BlockDevice;
+
+/**
+ * The layers below the facade (DESIGN.md, layers 1–7), opened over one device, with the few
+ * helpers every operation needs: reading an inode that must exist, and the clock.
+ */
+final class Layers {
+
+    final BlockDevice device;
+    final Geometry geometry;
+    final MetadataStore store;
+    final Allocator allocator;
+    final InodeStore inodes;
+    final DirectoryTree directories;
+    final FileData data;
+    final Transactions transactions;
+    final FsOptions options;
+
+    Layers(BlockDevice device, Superblock superblock, MetadataStore store, FsOptions options) {
+        this.device = device;
+        this.geometry = superblock.geometry();
+        this.store = store;
+        this.options = options;
+        this.allocator = Allocator.open(superblock, store);
+        this.inodes = new InodeStore(geometry, superblock.uuid());
+        this.directories = new DirectoryTree(geometry, superblock.dirHashKey0(), superblock.dirHashKey1(),
+                superblock.uuid(), allocator);
+        this.data = new FileData(device, new ExtentTree(geometry, superblock.uuid(), allocator), store.log());
+        this.transactions = new Transactions(store.transactions());
+    }
+
+    /**
+     * Inode {@code number}, which must be in use.
+     *
+     * @throws FsException ENOENT if it is free (a stale handle or number), EIO if damaged
+     */
+    Inode inode(BlockReader txn, long number) {
+        return inodes.read(txn, number)
+                .orElseThrow(() -> new FsException(Errno.ENOENT, "inode " + number + " is not in use"));
+    }
+
+    /** Like {@link #inode}, under the exclusive lock of its table block: for an inode about to change. */
+    Inode inodeForUpdate(Transaction txn, long number) {
+        return inode(txn::readForUpdate, number);
+    }
+
+    /** Inode {@code number}, which must be a directory. */
+    Inode directory(BlockReader txn, long number) {
+        Inode dir = inode(txn, number);
+        if ((dir.mode() & Inode.S_IFMT) != Inode.S_IFDIR) {
+            throw new FsException(Errno.ENOTDIR, "inode " + number + " is not a directory");
+        }
+        return dir;
+    }
+
+    static Timestamp now() {
+        return Timestamp.of(Instant.now());
+    }
+
+    void checkWritable() {
+        if (options.readOnly()) {
+            throw new FsException(Errno.EROFS, "the filesystem is mounted read-only");
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package org.quillfs.fs;
+
+import java.util.function.Function;
+import java.util.function.ToLongFunction;
+import org.quillfs.txn.BlockReader;
+import org.quillfs.txn.DeadlockException;
+import org.quillfs.txn.LogBudgetExceededException;
+import org.quillfs.txn.ReadOnlyTransaction;
+import org.quillfs.txn.Transaction;
+import org.quillfs.txn.TransactionManager;
+
+/**
+ * Runs each facade operation as one transaction, and runs it again when it has to.
+ *
+ * <h2>Overview</h2>
+ * An operation that changes something first <em>plans</em>: in a read-only transaction it reads
+ * what sizes its worst case (a directory's depth, a file's extent tree) and returns the update
+ * bytes it may log. It then <em>applies</em> in a read-write transaction of that budget. Two
+ * things make it run again from the plan, after an abort that leaves nothing behind:
+ * <ul>
+ * <li>the lock manager chose it as the victim of a deadlock: the other transaction goes on,
+ *     and this one replays against the state that transaction left (DESIGN.md, "replay instead
+ *     of failing");
+ * <li>the state changed between plan and apply so that the budget no longer covers it (a
+ *     directory grew a level): the new plan sees the new state, and the budget at least doubles.
+ * </ul>
+ * Any other exception (an errno, a damaged block) aborts the transaction and goes to the caller:
+ * an operation either happens whole or not at all.
+ *
+ * <p>Read-only operations run in pooled read-only transactions, which log nothing and take
+ * shared locks only; a deadlock makes them, too, run again.
+ */
+final class Transactions {
+
+    private final TransactionManager manager;
+
+    Transactions(TransactionManager manager) {
+        this.manager = manager;
+    }
+
+    /** A body run in a read-write transaction; returns its result. */
+    interface Body<R> {
+        R apply(Transaction txn);
+    }
+
+    /** The outcome of a read-write operation: its result and the LSN of its COMMIT (0 if it logged nothing). */
+    record Committed<R>(R result, long commitLsn) {
+    }
+
+    <R> R read(Function<BlockReader, R> body) {
+        while (true) {
+            ReadOnlyTransaction txn = manager.beginReadOnly();
+            try {
+                return body.apply(txn);
+            } catch (DeadlockException e) {
+                continue; // the other transaction goes on; read again after it
+            } finally {
+                txn.close();
+            }
+        }
+    }
+
+    /** Plans with {@code plan} (update bytes, read in a read-only transaction), then applies {@code body}. */
+    <R> Committed<R> write(ToLongFunction<BlockReader> plan, Body<R> body) {
+        long minimum = 0;
+        while (true) {
+            long budget = Math.max(minimum, read(plan::applyAsLong));
+            Transaction txn = manager.begin(budget);
+            R result;
+            try {
+                result = body.apply(txn);
+            } catch (DeadlockException e) {
+                txn.abort();
+                continue;
+            } catch (LogBudgetExceededException e) {
+                txn.abort();
+                minimum = Math.max(2 * budget, e.needed());
+                continue;
+            } catch (RuntimeException | Error e) {
+                txn.abort();
+                throw e;
+            }
+            return new Committed<>(result, txn.commit());
+        }
+    }
+
+    /** Makes the log durable up to {@code lsn}. */
+    void force(long lsn) {
+        manager.force(lsn);
+    }
+}
