@@ -1,6 +1,7 @@
 package org.quillfs.alloc;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -312,13 +313,7 @@ public final class Allocator {
             d = d.withoutFlag(GroupDescriptor.INODE_UNINIT);
         }
         byte[] bits = bitmapBits(txn, d.inodeBitmap());
-        int index = -1;
-        for (int i = 0; i < geometry.inodesPerGroup(); i++) {
-            if (!isSet(bits, i)) {
-                index = i;
-                break;
-            }
-        }
+        int index = firstClear(bits, geometry.inodesPerGroup());
         if (index < 0) {
             return 0;
         }
@@ -386,6 +381,22 @@ public final class Allocator {
         try (CachedBlock block = txn.readForUpdate(bitmapNr)) {
             return block.copy(BlockHeader.SIZE, block.contents().capacity() - BlockHeader.SIZE);
         }
+    }
+
+    /** The first clear bit below {@code limit}, or -1; skips full 64-bit words at once. */
+    private static int firstClear(byte[] bits, int limit) {
+        ByteBuffer words = ByteBuffer.wrap(bits).order(ByteOrder.LITTLE_ENDIAN);
+        int i = 0;
+        while (i < limit) {
+            if ((i & 63) == 0 && i + 64 <= limit && (i >>> 3) + 8 <= bits.length && words.getLong(i >>> 3) == -1L) {
+                i += 64;
+            } else if (!isSet(bits, i)) {
+                return i;
+            } else {
+                i++;
+            }
+        }
+        return -1;
     }
 
     private static boolean isSet(byte[] bits, int i) {

@@ -26,6 +26,7 @@ public final class CachedBlock implements AutoCloseable {
     private long pageLsn;
     private long recLsn;
     private boolean dirty;
+    private boolean verified;
     int pins;
 
     CachedBlock(BufferCache cache, long blockNr, int blockSize) {
@@ -97,6 +98,24 @@ public final class CachedBlock implements AutoCloseable {
             dirty = true;
             recLsn = lsn;
         }
+    }
+
+    /**
+     * Whether a reader has checked this block's structure since it came from the device (see
+     * {@link #markVerified}). Changes made in memory come from code that keeps the structure
+     * sound, so they do not clear it.
+     */
+    public synchronized boolean isVerified() {
+        return verified;
+    }
+
+    /**
+     * Records that the contents were checked (header, checksum, structure) and found sound, so
+     * that later readers of the cached copy need not check again: verification costs once per
+     * read from the device, not once per access.
+     */
+    public synchronized void markVerified() {
+        verified = true;
     }
 
     synchronized void load(BufferCache owner) {

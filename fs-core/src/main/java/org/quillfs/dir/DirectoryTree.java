@@ -378,15 +378,15 @@ public final class DirectoryTree {
         Optional<DirEntry> match = Optional.empty();
         ByteBuffer leaf = descend(reader, dirInode, root, low).leaf;
         while (true) {
-            for (DirEntry e : DirectoryLeaf.entries(leaf)) {
-                if (e.key() > high) {
+            int count = DirectoryLeaf.entryCount(leaf);
+            for (int i = DirectoryLeaf.firstAtOrAbove(leaf, low); i < count; i++) {
+                long key = DirectoryLeaf.keyAt(leaf, i);
+                if (key > high) {
                     return new Scan(match, used);
                 }
-                if (e.key() >= low) {
-                    used.set((int) (e.key() - low));
-                    if (Arrays.equals(e.name(), name)) {
-                        match = Optional.of(e);
-                    }
+                used.set((int) (key - low));
+                if (DirectoryLeaf.nameAtEquals(leaf, i, name)) {
+                    match = Optional.of(DirectoryLeaf.entryAt(leaf, i));
                 }
             }
             long next = DirectoryLeaf.nextLeaf(leaf);
@@ -407,24 +407,37 @@ public final class DirectoryTree {
         }
         BlockType type = level == 0 ? BlockType.DIR_LEAF : BlockType.DIR_NODE;
         ByteBuffer image;
-        boolean dirty;
         try (CachedBlock block = reader.apply(nr)) {
-            dirty = block.isDirty(); // first: a clean block cannot turn dirty under our page lock
             image = ByteBuffer.wrap(block.copy(0, blockSize));
+            if (!block.isVerified()) {
+                // a clean block cannot turn dirty under our page lock, and only a clean one's checksum is current
+                verify(image, dirInode, nr, level, type, block.isDirty());
+                block.markVerified();
+            } else if (BlockHeader.typeCode(image) != type.code() || owner(image, level) != dirInode
+                    || (level > 0 && DirectoryNode.level(image) != level)) {
+                // verified, but perhaps as another directory's block or another level (a damaged pointer)
+                verify(image, dirInode, nr, level, type, true);
+            }
         }
+        return image;
+    }
+
+    private static long owner(ByteBuffer image, int level) {
+        return level == 0 ? DirectoryLeaf.owner(image) : DirectoryNode.owner(image);
+    }
+
+    /** Checks a directory block read for {@code dirInode} at {@code level}; EIO naming what is wrong. */
+    private void verify(ByteBuffer image, long dirInode, long nr, int level, BlockType type, boolean dirty) {
         if (!dirty) {
             BlockHeader.problem(image, uuid, type, nr).ifPresent(why -> {
                 throw damage(dirInode, nr, why);
             });
         }
         Optional<String> problem;
-        long owner;
         if (level == 0) {
             problem = DirectoryLeaf.problem(image);
-            owner = DirectoryLeaf.owner(image);
         } else {
             problem = DirectoryNode.problem(image);
-            owner = DirectoryNode.owner(image);
             if (problem.isEmpty() && DirectoryNode.level(image) != level) {
                 problem = Optional.of("node of level " + DirectoryNode.level(image) + " where level " + level
                         + " was expected");
@@ -433,13 +446,13 @@ public final class DirectoryTree {
         if (problem.isEmpty() && dirty && BlockHeader.typeCode(image) != type.code()) {
             problem = Optional.of("block of type " + BlockHeader.typeCode(image) + " where " + type + " was expected");
         }
+        long owner = owner(image, level);
         if (problem.isEmpty() && owner != dirInode) {
             problem = Optional.of("block belongs to inode " + owner);
         }
         problem.ifPresent(why -> {
             throw damage(dirInode, nr, why);
         });
-        return image;
     }
 
     private static FsException damage(long dirInode, long block, String why) {

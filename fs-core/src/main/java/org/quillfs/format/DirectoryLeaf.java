@@ -96,6 +96,43 @@ public final class DirectoryLeaf {
         return entries;
     }
 
+    /** The index of the first slot whose key is at least {@code key} (the entry count if none): for range scans. */
+    public static int firstAtOrAbove(ByteBuffer block, long key) {
+        ByteBuffer b = BlockHeader.le(block);
+        int i = search(b, entryCount(b), key);
+        return i >= 0 ? i : -i - 1;
+    }
+
+    /** The key of the entry in slot {@code i} (of a verified leaf). */
+    public static long keyAt(ByteBuffer block, int i) {
+        return key(BlockHeader.le(block), i);
+    }
+
+    /** Whether the entry in slot {@code i} (of a verified leaf) is named {@code name}; allocates nothing. */
+    public static boolean nameAtEquals(ByteBuffer block, int i, byte[] name) {
+        ByteBuffer b = BlockHeader.le(block);
+        int at = slot(b, i);
+        if (nameLength(b, at) != name.length) {
+            return false;
+        }
+        for (int k = 0; k < name.length; k++) {
+            if (b.get(at + NAME + k) != name[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The entry in slot {@code i} (of a verified leaf). */
+    public static DirEntry entryAt(ByteBuffer block, int i) {
+        ByteBuffer b = BlockHeader.le(block);
+        int at = slot(b, i);
+        byte[] name = new byte[nameLength(b, at)];
+        b.get(at + NAME, name);
+        return new DirEntry(b.getLong(at + KEY), Integer.toUnsignedLong(b.getInt(at + INODE)),
+                Byte.toUnsignedInt(b.get(at + FILE_TYPE)), name);
+    }
+
     /**
      * Adds {@code entry} in key order, compacting the heap first if only the space left by
      * removed entries makes room.

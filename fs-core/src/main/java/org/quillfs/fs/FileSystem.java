@@ -17,6 +17,7 @@ import org.quillfs.format.Inode;
 import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
 import org.quillfs.format.Timestamp;
+import org.quillfs.journal.RecoveryReport;
 import org.quillfs.txn.BlockReader;
 import org.quillfs.txn.MetadataStore;
 import org.quillfs.volume.BlockDevice;
@@ -159,6 +160,11 @@ public final class FileSystem implements AutoCloseable {
                     + Integer.toHexString(sb.featureIncompat()) + ")");
         }
         return sb;
+    }
+
+    /** What journal recovery did when this filesystem was opened (the line a mount logs). */
+    public RecoveryReport recovery() {
+        return layers.store.recovery();
     }
 
     /** Frees what the last run left on the orphan list, then marks the filesystem in use. */
