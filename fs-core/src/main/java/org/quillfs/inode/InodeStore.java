@@ -44,12 +44,18 @@ public final class InodeStore {
         int offset = geometry.inodeOffset(number);
         try (CachedBlock block = txn.read(blockNr)) {
             ByteBuffer contents = block.contents();
-            if (!block.isDirty()) {
-                Optional<String> damage = BlockHeader.problem(contents, uuid, BlockType.INODE_TABLE, blockNr);
+            if (!block.isVerified()) {
+                // only a clean block's checksum is current; a block we changed was sound when we read it
+                Optional<String> damage = block.isDirty()
+                        ? typeProblem(contents, blockNr)
+                        : BlockHeader.problem(contents, uuid, BlockType.INODE_TABLE, blockNr);
                 if (damage.isPresent()) {
                     throw new FsException(Errno.EIO, "inode " + number + ": inode table block " + blockNr + ": "
                             + damage.get());
                 }
+                block.markVerified();
+            } else if (BlockHeader.typeCode(contents) != BlockType.INODE_TABLE.code()) {
+                throw new FsException(Errno.EIO, "inode " + number + ": block " + blockNr + " is no inode table block");
             }
             if (Inode.isFree(contents, offset)) {
                 return Optional.empty();
@@ -60,6 +66,12 @@ public final class InodeStore {
             }
             return Optional.of(Inode.decode(contents, offset));
         }
+    }
+
+    private static Optional<String> typeProblem(ByteBuffer contents, long blockNr) {
+        return BlockHeader.typeCode(contents) == BlockType.INODE_TABLE.code()
+                ? Optional.empty()
+                : Optional.of("block " + blockNr + " is no inode table block");
     }
 
     /** Writes {@code inode} as inode {@code number} (with its checksum), logging only what changes. */
