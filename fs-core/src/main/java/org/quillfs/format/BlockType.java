@@ -14,7 +14,8 @@ public enum BlockType {
     EXTENT_NODE(8),
     JOURNAL_HEADER(9),
     JOURNAL_MASTER(10),
-    LOG(11);
+    LOG(11),
+    XATTR(12);
 
     private final int code;
 
