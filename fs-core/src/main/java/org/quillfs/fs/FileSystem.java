@@ -62,6 +62,7 @@ public final class FileSystem implements AutoCloseable {
     private final Namespace namespace;
     private final FileIo files;
     private final PathResolver paths;
+    private final ExtendedAttributes xattrs;
     private BlockDevice ownedDevice;
     private boolean closed;
 
@@ -74,6 +75,7 @@ public final class FileSystem implements AutoCloseable {
         this.reclaimer = new InodeReclaimer(layers, orphans, maxStepLogBytes);
         this.namespace = new Namespace(layers, orphans, reclaimer, open);
         this.files = new FileIo(layers, maxStepLogBytes);
+        this.xattrs = new ExtendedAttributes(layers);
         this.paths = new PathResolver(layers, new PathResolver.Lookup() {
             @Override
             public long child(BlockReader txn, long dir, byte[] name) {
@@ -467,12 +469,12 @@ public final class FileSystem implements AutoCloseable {
      * @throws FsException ENODATA when there is none, ENOTSUP for an unknown namespace
      */
     public byte[] getxattr(long inode, String name) {
-        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+        return xattrs.get(inode, name);
     }
 
     /** The names of {@code inode}'s extended attributes. */
     public List<String> listxattr(long inode) {
-        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+        return xattrs.list(inode);
     }
 
     /**
@@ -483,12 +485,12 @@ public final class FileSystem implements AutoCloseable {
      *     ENOSPC when the inode's attributes would not fit one block, ENOTSUP for an unknown namespace
      */
     public void setxattr(long inode, String name, byte[] value, int flags) {
-        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+        xattrs.set(inode, name, value, flags);
     }
 
     /** @throws FsException ENODATA when there is no such attribute */
     public void removexattr(long inode, String name) {
-        throw new FsException(Errno.ENOTSUP, "extended attributes are not available yet");
+        xattrs.remove(inode, name);
     }
 
     // ------------------------------------------------------------------ times

@@ -42,7 +42,7 @@ final class InodeReclaimer {
     /** Log bytes {@link #freeNow} needs for {@code inode}, or -1 when it is too large for one transaction. */
     long logBytesToFree(BlockReader txn, Inode inode) {
         long bytes = layers.allocator.logBytesPerInode() + LogRecordCodec.updateSize(Limits.INODE_SIZE)
-                + layers.allocator.logBytesPerBlockRun(1);
+                + layers.xattrs.logBytesPerRemove();
         if (hasExtents(inode)) {
             ExtentRoot root = ExtentRoot.decode(inode.data());
             if (root.depth() > 0) {
@@ -61,15 +61,13 @@ final class InodeReclaimer {
         if (hasExtents(inode)) {
             layers.data.truncate(txn, ExtentRoot.decode(inode.data()), BEYOND_EVERY_EXTENT, 0);
         }
-        freeXattrs(txn, inode);
+        freeXattrs(txn, number, inode);
         layers.inodes.clear(txn, number);
         layers.allocator.freeInode(txn, number, (inode.mode() & Inode.S_IFMT) == Inode.S_IFDIR);
     }
 
-    private void freeXattrs(Transaction txn, Inode inode) {
-        if (inode.xattrBlock() != 0) {
-            layers.allocator.free(txn, inode.xattrBlock(), 1, true);
-        }
+    private void freeXattrs(Transaction txn, long number, Inode inode) {
+        layers.xattrs.freeAll(txn, number, inode.xattrBlock());
     }
 
     /**

@@ -16,6 +16,7 @@ import org.quillfs.txn.BlockReader;
 import org.quillfs.txn.MetadataStore;
 import org.quillfs.txn.Transaction;
 import org.quillfs.volume.BlockDevice;
+import org.quillfs.xattr.XattrStore;
 
 /**
  * The layers below the facade (DESIGN.md, layers 1–7), opened over one device, with the few
@@ -30,6 +31,7 @@ final class Layers {
     final InodeStore inodes;
     final DirectoryTree directories;
     final FileData data;
+    final XattrStore xattrs;
     final Transactions transactions;
     final FsOptions options;
 
@@ -43,6 +45,7 @@ final class Layers {
         this.directories = new DirectoryTree(geometry, superblock.dirHashKey0(), superblock.dirHashKey1(),
                 superblock.uuid(), allocator);
         this.data = new FileData(device, new ExtentTree(geometry, superblock.uuid(), allocator), store.log());
+        this.xattrs = new XattrStore(geometry, superblock.uuid(), allocator);
         this.transactions = new Transactions(store.transactions());
     }
 
