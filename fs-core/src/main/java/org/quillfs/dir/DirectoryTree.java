@@ -106,6 +106,27 @@ public final class DirectoryTree {
         return root.depth() + 2;
     }
 
+    /**
+     * Blocks an {@link #insert} of {@code name} would allocate now: 0 when its leaf has room.
+     * For a nearly full filesystem, where reserving {@link #blocksPerInsert} would fail although
+     * the entry fits. Read under the locks the insert takes ({@code txn::readForUpdate}), the
+     * answer holds until the insert.
+     */
+    public int blocksToInsert(BlockReader txn, long dirInode, DirectoryRoot root, byte[] name) {
+        checkName(name);
+        if (root.rootBlock() == 0) {
+            return 1;
+        }
+        long hash = hash48(name);
+        Scan scan = scan(txn::read, dirInode, root, hash, name);
+        int seq = scan.usedSeqs.nextClearBit(0);
+        if (scan.match.isPresent() || seq > DirectoryKeys.MAX_SEQ) {
+            return 0; // the insert fails before it allocates
+        }
+        Path path = descend(txn::read, dirInode, root, DirectoryKeys.key(hash, seq));
+        return DirectoryLeaf.hasRoomFor(path.leaf, name.length) ? 0 : blocksPerInsert(root);
+    }
+
     private long existingBlockLogBytes() {
         return LogRecordCodec.updateSize(blockSize - BlockHeader.LSN_END);
     }

@@ -5,7 +5,7 @@ package org.quillfs.errno;
  * returns through FUSE, and what the commands turn into one-line messages.
  */
 public enum Errno {
-    EPERM(1), ENOENT(2), EIO(5), E2BIG(7), EBADF(9), EACCES(13), EEXIST(17), EXDEV(18), ENOTDIR(20),
+    EPERM(1), ENOENT(2), EIO(5), E2BIG(7), EBADF(9), EACCES(13), EBUSY(16), EEXIST(17), EXDEV(18), ENOTDIR(20),
     EISDIR(21), EINVAL(22), EFBIG(27), ENOSPC(28), EROFS(30), EMLINK(31), ERANGE(34), ENAMETOOLONG(36),
     ENOTEMPTY(39), ELOOP(40), ENODATA(61), EOVERFLOW(75), ENOTSUP(95);
 

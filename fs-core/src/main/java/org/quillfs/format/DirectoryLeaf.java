@@ -160,7 +160,7 @@ public final class DirectoryLeaf {
             throw new IllegalArgumentException("key 0x" + Long.toHexString(entry.key()) + " is already in the leaf");
         }
         int size = NAME + name.length;
-        if (freeBytes(block) < size + SLOT_SIZE) {
+        if (!hasRoomFor(block, name.length)) {
             return false;
         }
         if (heapStart(b) - slotsEnd(count) < size + SLOT_SIZE) {
@@ -207,6 +207,11 @@ public final class DirectoryLeaf {
     }
 
     /** Bytes not used by the header, the slots and the entries: room for entries plus their slots. */
+    /** Whether an entry with a name of {@code nameLength} bytes fits (after compaction if need be). */
+    public static boolean hasRoomFor(ByteBuffer block, int nameLength) {
+        return freeBytes(block) >= NAME + nameLength + SLOT_SIZE;
+    }
+
     public static int freeBytes(ByteBuffer block) {
         ByteBuffer b = BlockHeader.le(block);
         int count = entryCount(b);

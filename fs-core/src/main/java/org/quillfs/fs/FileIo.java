@@ -63,8 +63,9 @@ final class FileIo {
         }
         int total = 0;
         long at = offset;
+        int chunkLimit = WRITE_CHUNK;
         while (src.hasRemaining()) {
-            int n = Math.min(src.remaining(), WRITE_CHUNK);
+            int n = fittingChunk(number, at, Math.min(src.remaining(), chunkLimit), append);
             ByteBuffer chunk = src.slice(src.position(), n);
             long chunkAt = at;
             long end;
@@ -76,7 +77,14 @@ final class FileIo {
                     return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, n);
                 }, txn -> writeChunk(txn, number, chunkAt, chunk.duplicate(), append)).result();
             } catch (FsException e) {
-                if (total > 0 && e.errno() == Errno.ENOSPC) {
+                if (e.errno() != Errno.ENOSPC) {
+                    throw e;
+                }
+                if (n > layers.geometry.blockSize()) {
+                    chunkLimit = n / 2; // what fits may be less than asked: write(2) then writes less
+                    continue;
+                }
+                if (total > 0) {
                     return total; // a short write, as write(2) gives when the disk fills
                 }
                 throw e;
@@ -86,6 +94,24 @@ final class FileIo {
             at = end;
         }
         return total;
+    }
+
+    /**
+     * The first {@code n} bytes or fewer: as many as one transaction may log for (a small
+     * journal allows less than {@value #WRITE_CHUNK}), at least one block's worth.
+     */
+    private int fittingChunk(long number, long offset, int n, boolean append) {
+        return layers.transactions.read(txn -> {
+            Inode inode = layers.inode(txn, number);
+            ExtentRoot root = ExtentRoot.decode(inode.data());
+            long where = append ? inode.size() : offset;
+            int chunk = n;
+            while (chunk > layers.geometry.blockSize()
+                    && INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, chunk) > maxStepLogBytes) {
+                chunk /= 2;
+            }
+            return chunk;
+        });
     }
 
     /** One transaction's share of a write; returns where it ended. */

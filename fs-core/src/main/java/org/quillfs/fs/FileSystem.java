@@ -226,6 +226,9 @@ public final class FileSystem implements AutoCloseable {
 
     /** Changes mode, owner, size and times as {@code changes} says; ctime becomes now. */
     public Attributes setattr(long inode, AttributeChanges changes) {
+        if (changes.equals(AttributeChanges.none())) {
+            return getattr(inode); // utimensat with both times UTIME_OMIT changes nothing, not even ctime
+        }
         layers.checkWritable();
         if (changes.size().isPresent()) {
             files.truncate(inode, changes.size().getAsLong());
@@ -258,8 +261,11 @@ public final class FileSystem implements AutoCloseable {
     /** mknod(2) for any type but directory and symlink ({@code mode} 0 type means regular). */
     public Attributes mknod(long dir, byte[] name, int mode, long rdev, Caller caller) {
         int type = mode & Inode.S_IFMT;
-        if (type == Inode.S_IFDIR || type == Inode.S_IFLNK) {
-            throw new FsException(Errno.EINVAL, "mknod makes no directories or symlinks");
+        if (type == Inode.S_IFDIR) {
+            throw new FsException(Errno.EPERM, "mknod makes no directories: use mkdir");
+        }
+        if (type == Inode.S_IFLNK) {
+            throw new FsException(Errno.EINVAL, "mknod makes no symlinks: use symlink");
         }
         int m = type == 0 ? mode | Inode.S_IFREG : mode;
         return namespace.create(dir, name, m, rdev, null, caller, -1).attributes();

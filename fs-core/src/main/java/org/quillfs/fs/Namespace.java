@@ -79,10 +79,10 @@ final class Namespace {
             InodeEdits edits = new InodeEdits(layers, txn);
             Inode parent = liveDirectory(edits, dir);
             DirectoryRoot root = directoryRoot(parent);
-            if (layers.directories.lookup(txn, dir, root, name).isPresent()) {
+            if (isDotOrDotDot(name) || layers.directories.lookup(txn, dir, root, name).isPresent()) {
                 throw new FsException(Errno.EEXIST, quoted(name) + " exists");
             }
-            Reservation reservation = layers.allocator.reserve(txn, layers.directories.blocksPerInsert(root) + dataBlocks, 1);
+            Reservation reservation = reserveForInsert(txn, dir, root, name, dataBlocks, 1);
             long number = layers.allocator.allocateInode(txn, reservation, dir, isDir);
             Timestamp now = Layers.now();
             Inode inode = newInode(mode, rdev, caller, parent, isDir ? dir : 0, now);
@@ -170,6 +170,9 @@ final class Namespace {
                 + layers.directories.logBytesPerInsert(directoryRoot(layers.directory(txn, dir))), txn -> {
             InodeEdits edits = new InodeEdits(layers, txn);
             Inode parent = liveDirectory(edits, dir);
+            if (isDotOrDotDot(name) || layers.directories.lookup(txn, dir, directoryRoot(parent), name).isPresent()) {
+                throw new FsException(Errno.EEXIST, quoted(name) + " exists");
+            }
             Inode inode = edits.get(number);
             if ((inode.mode() & Inode.S_IFMT) == Inode.S_IFDIR) {
                 throw new FsException(Errno.EPERM, "a directory cannot have another name");
@@ -202,6 +205,11 @@ final class Namespace {
 
     private void remove(long dir, byte[] name, boolean directory) {
         layers.checkWritable();
+        if (isDotOrDotDot(name)) {
+            // as Linux: unlink of either is EISDIR; rmdir of "." EINVAL, of ".." ENOTEMPTY
+            throw new FsException(!directory ? Errno.EISDIR : name.length == 1 ? Errno.EINVAL : Errno.ENOTEMPTY,
+                    "cannot remove " + quoted(name));
+        }
         long reclaim = layers.transactions.write(txn -> {
             DirectoryRoot root = directoryRoot(layers.directory(txn, dir));
             return 3 * INODE_LOG_BYTES + layers.directories.logBytesPerRemove(root) + orphans.logBytes()
@@ -283,13 +291,20 @@ final class Namespace {
         if ((flags & ~(FileSystem.RENAME_NOREPLACE | FileSystem.RENAME_EXCHANGE)) != 0 || (noReplace && exchange)) {
             throw new FsException(Errno.EINVAL, "rename flags 0x" + Integer.toHexString(flags) + " are not valid");
         }
+        if (isDotOrDotDot(fromName) || isDotOrDotDot(toName)) {
+            // as Linux: "." and ".." are busy; with NOREPLACE, a target "." or ".." exists
+            boolean targetOnly = !isDotOrDotDot(fromName);
+            throw new FsException(targetOnly && noReplace ? Errno.EEXIST : Errno.EBUSY, "cannot rename "
+                    + quoted(fromName) + " to " + quoted(toName));
+        }
         long reclaim = layers.transactions.write(txn -> {
             DirectoryRoot from = directoryRoot(layers.directory(txn, fromDir));
             DirectoryRoot to = directoryRoot(layers.directory(txn, toDir));
-            return 6 * INODE_LOG_BYTES + 2 * layers.directories.logBytesPerRemove(from)
-                    + 2 * layers.directories.logBytesPerRemove(to) + layers.directories.logBytesPerInsert(from)
-                    + 2 * layers.directories.logBytesPerInsert(to) + orphans.logBytes()
-                    + freeLogBytes(txn, to, toDir, toName);
+            long bytes = 4 * INODE_LOG_BYTES + layers.directories.logBytesPerRemove(from)
+                    + layers.directories.logBytesPerRemove(to) + layers.directories.logBytesPerInsert(to);
+            return exchange
+                    ? bytes + layers.directories.logBytesPerInsert(from)
+                    : bytes + orphans.logBytes() + freeLogBytes(txn, to, toDir, toName);
         }, txn -> {
             InodeEdits edits = new InodeEdits(layers, txn);
             edits.directory(fromDir);
@@ -325,6 +340,9 @@ final class Namespace {
         if (target.isPresent()) {
             Inode replaced = edits.get(target.get().inode());
             boolean replacedIsDir = isDirectory(replaced);
+            if (replacedIsDir && contains(txn, target.get().inode(), fromDir)) {
+                throw new FsException(Errno.ENOTEMPTY, quoted(toName) + " contains what is renamed");
+            }
             if (movedIsDir && !replacedIsDir) {
                 throw new FsException(Errno.ENOTDIR, quoted(toName) + " is not a directory");
             }
@@ -400,17 +418,24 @@ final class Namespace {
      * with this one instead of slipping past it.
      */
     private void checkNotInside(Transaction txn, long moved, long destination) {
-        long at = destination;
+        if (contains(txn, moved, destination)) {
+            throw new FsException(Errno.EINVAL, "cannot move directory " + moved + " into its own subtree");
+        }
+    }
+
+    /** Whether directory {@code dir} is {@code ancestor} or lies below it (walking parent links). */
+    private boolean contains(Transaction txn, long ancestor, long dir) {
+        long at = dir;
         for (long steps = 0; steps <= layers.geometry.inodeCount(); steps++) {
-            if (at == moved) {
-                throw new FsException(Errno.EINVAL, "cannot move directory " + moved + " into its own subtree");
+            if (at == ancestor) {
+                return true;
             }
             if (at == Limits.ROOT_INODE) {
-                return;
+                return false;
             }
             at = layers.inode(txn, at).parent();
         }
-        throw new FsException(Errno.EIO, "the parent links above directory " + destination + " loop");
+        throw new FsException(Errno.EIO, "the parent links above directory " + dir + " loop");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -435,10 +460,36 @@ final class Namespace {
 
     private Inode insertEntry(Transaction txn, long dir, Inode parent, byte[] name, long inode, int mode) {
         DirectoryRoot root = directoryRoot(parent);
-        Reservation reservation = layers.allocator.reserve(txn, layers.directories.blocksPerInsert(root), 0);
+        Reservation reservation = reserveForInsert(txn, dir, root, name, 0, 0);
         long left = reservation.blocksLeft();
         root = layers.directories.insert(txn, reservation, dir, root, name, inode, Files.direntType(mode));
         return Files.withDirectoryRoot(parent, root, left - reservation.blocksLeft(), layers.geometry.blockSize());
+    }
+
+    /**
+     * Reserves what inserting {@code name} into {@code dir} may allocate, plus {@code extraBlocks}
+     * and {@code inodes}: the worst case when there is room for it, else exactly what this
+     * insert needs (often nothing), so that a nearly full filesystem still takes a name its
+     * directory has room for.
+     */
+    private Reservation reserveForInsert(Transaction txn, long dir, DirectoryRoot root, byte[] name, long extraBlocks,
+            long inodes) {
+        long worst = layers.directories.blocksPerInsert(root) + extraBlocks;
+        if (layers.allocator.freeBlocks() >= worst) {
+            try {
+                return layers.allocator.reserve(txn, worst, inodes);
+            } catch (FsException e) {
+                if (e.errno() != Errno.ENOSPC) {
+                    throw e;
+                }
+            }
+        }
+        long exact = layers.directories.blocksToInsert(txn::readForUpdate, dir, root, name) + extraBlocks;
+        return layers.allocator.reserve(txn, exact, inodes);
+    }
+
+    static boolean isDotOrDotDot(byte[] name) {
+        return (name.length == 1 && name[0] == '.') || (name.length == 2 && name[0] == '.' && name[1] == '.');
     }
 
     private static void touch(InodeEdits edits, long dir, Timestamp now) {

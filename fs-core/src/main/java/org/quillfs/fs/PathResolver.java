@@ -46,7 +46,15 @@ final class PathResolver {
         if (bytes[0] != '/') {
             throw new FsException(Errno.EINVAL, "the facade resolves absolute paths only, not \"" + path + "\"");
         }
-        return layers.transactions.read(txn -> walk(txn, bytes, followLast));
+        // a trailing slash asks for a directory: it follows a final symlink and refuses a non-directory
+        boolean trailingSlash = bytes.length > 1 && bytes[bytes.length - 1] == '/';
+        return layers.transactions.read(txn -> {
+            long found = walk(txn, bytes, followLast || trailingSlash);
+            if (trailingSlash) {
+                layers.directory(txn, found);
+            }
+            return found;
+        });
     }
 
     private long walk(BlockReader txn, byte[] path, boolean followLast) {
