@@ -1,5 +1,6 @@
 package org.quillfs.fs;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -31,7 +32,7 @@ public record DirectoryEntry(byte[] name, long inode, int type, long nextOffset)
 
     @Override
     public String toString() {
-        return "DirectoryEntry[" + new String(name, java.nio.charset.StandardCharsets.UTF_8) + " -> " + inode
+        return "DirectoryEntry[" + new String(name, StandardCharsets.UTF_8) + " -> " + inode
                 + ", type " + type + ", next " + nextOffset + "]";
     }
 }

@@ -2,6 +2,8 @@ package org.quillfs.fs;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.quillfs.errno.Errno;
+import org.quillfs.errno.FsException;
 import org.quillfs.format.Inode;
 import org.quillfs.txn.Transaction;
 
@@ -35,7 +37,7 @@ final class InodeEdits {
     Inode directory(long number) {
         Inode dir = get(number);
         if ((dir.mode() & Inode.S_IFMT) != Inode.S_IFDIR) {
-            throw new org.quillfs.errno.FsException(org.quillfs.errno.Errno.ENOTDIR,
+            throw new FsException(Errno.ENOTDIR,
                     "inode " + number + " is not a directory");
         }
         return dir;

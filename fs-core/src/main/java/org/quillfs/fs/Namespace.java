@@ -301,10 +301,15 @@ final class Namespace {
             DirectoryRoot from = directoryRoot(layers.directory(txn, fromDir));
             DirectoryRoot to = directoryRoot(layers.directory(txn, toDir));
             long bytes = 4 * INODE_LOG_BYTES + layers.directories.logBytesPerRemove(from)
-                    + layers.directories.logBytesPerRemove(to) + layers.directories.logBytesPerInsert(to);
-            return exchange
-                    ? bytes + layers.directories.logBytesPerInsert(from)
-                    : bytes + orphans.logBytes() + freeLogBytes(txn, to, toDir, toName);
+                    + layers.directories.logBytesPerInsert(to);
+            if (exchange) {
+                return bytes + layers.directories.logBytesPerRemove(to) + layers.directories.logBytesPerInsert(from);
+            }
+            boolean replaces = layers.directories.lookup(txn, toDir, to, toName).isPresent();
+            return replaces // a target that appears before apply exceeds the budget, and the plan runs again
+                    ? bytes + layers.directories.logBytesPerRemove(to) + orphans.logBytes()
+                            + freeLogBytes(txn, to, toDir, toName)
+                    : bytes;
         }, txn -> {
             InodeEdits edits = new InodeEdits(layers, txn);
             edits.directory(fromDir);

@@ -2,6 +2,7 @@ package org.quillfs.fs;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.Deque;
 import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
@@ -94,7 +95,7 @@ final class PathResolver {
         for (int i = 0; i <= path.length; i++) {
             if (i == path.length || path[i] == '/') {
                 if (i > start) {
-                    byte[] c = java.util.Arrays.copyOfRange(path, start, i);
+                    byte[] c = Arrays.copyOfRange(path, start, i);
                     if (c.length > Limits.MAX_NAME_BYTES) {
                         throw new FsException(Errno.ENAMETOOLONG, "a path component is at most "
                                 + Limits.MAX_NAME_BYTES + " bytes, not " + c.length);
