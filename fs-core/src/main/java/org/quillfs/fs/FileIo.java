@@ -139,10 +139,14 @@ final class FileIo {
         }
         boolean done = false;
         while (!done) {
-            done = layers.transactions.write(txn -> INODE_LOG_BYTES
-                    + Math.min(maxStepLogBytes, layers.data.logBytesForTruncate(txn,
-                            ExtentRoot.decode(layers.inode(txn, number).data()), size)),
-                    txn -> truncateStep(txn, number, size)).result();
+            done = layers.transactions.write(txn -> {
+                Inode inode = layers.inode(txn, number);
+                if ((inode.mode() & Inode.S_IFMT) != Inode.S_IFREG) {
+                    return INODE_LOG_BYTES; // the step refuses it
+                }
+                return INODE_LOG_BYTES + Math.min(maxStepLogBytes,
+                        layers.data.logBytesForTruncate(txn, ExtentRoot.decode(inode.data()), size));
+            }, txn -> truncateStep(txn, number, size)).result();
         }
     }
 
@@ -154,7 +158,10 @@ final class FileIo {
         regularFile(inode, number);
         ExtentRoot root = ExtentRoot.decode(inode.data());
         Timestamp now = Layers.now();
-        if (size >= inode.size()) {
+        if (size == inode.size()) {
+            return true; // truncate(2) to the same size changes nothing on ext4, not even the times
+        }
+        if (size > inode.size()) {
             layers.inodes.write(txn, number, inode.withSize(size).withTimes(inode.atime(), now, now));
             return true;
         }

@@ -24,8 +24,8 @@ import org.quillfs.txn.Transaction;
  *
  * <h2>Link counts</h2>
  * A file has one link per name. A directory has one for its name, one for its own {@code .},
- * and one for each subdirectory's {@code ..}. As ext4 does, a directory with more than 64,998
- * subdirectories shows 1 ("uncounted") instead, and keeps 1 until it is removed; a file cannot
+ * and one for each subdirectory's {@code ..}. As ext4 does, a directory whose count would pass
+ * 65,000 (more than 64,998 subdirectories) shows 1 ("uncounted") instead, and keeps 1 until it is removed; a file cannot
  * have more than 65,000 names (EMLINK).
  *
  * <h2>Times</h2>
@@ -512,7 +512,7 @@ final class Namespace {
 
     private static Inode withSubdirectoryAdded(Inode dir) {
         long links = dir.links();
-        return dir.withLinks(links == UNCOUNTED_LINKS || links + 1 >= LINK_MAX ? UNCOUNTED_LINKS : links + 1);
+        return dir.withLinks(links == UNCOUNTED_LINKS || links + 1 > LINK_MAX ? UNCOUNTED_LINKS : links + 1);
     }
 
     private static Inode withSubdirectoryRemoved(Inode dir) {
