@@ -3,6 +3,8 @@ package org.quillfs.alloc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.quillfs.cache.CachedBlock;
@@ -36,15 +38,32 @@ import org.quillfs.txn.Transaction;
  * group, among those with at least the average free inodes and blocks, that has the fewest
  * directories (after ext4's Orlov allocator), so directories spread out.
  *
- * <h2>Freed metadata blocks</h2>
- * A freed block that held journaled metadata is not reused until a checkpoint has moved the
- * log's tail past the free: until then recovery might replay old records into it, which would
- * destroy whatever it held next (jbd2 solves the same problem with revoke records). Such blocks
- * wait in a quarantine, are skipped by allocation, and count as free once released.
+ * <h2>Freed blocks wait before they are reused</h2>
+ * A freed block is <em>held</em>, skipped by allocation, until reusing it is safe
+ * (docs/ALLOCATION.md, "Freed blocks wait"):
+ * <ul>
+ * <li>every freed block until the freeing transaction's COMMIT is durable. File data goes to
+ *     the device around the log; written into a block whose free a crash could still undo, it
+ *     would land in the old owner's file. Such blocks count as free at commit, as before: when
+ *     an allocation finds nothing but held blocks, it forces the log and looks again.
+ * <li>a block whose contents were journaled (metadata, or file data in data=journal mode) also
+ *     until a checkpoint has moved the log's tail past the free: until then recovery might
+ *     replay old records into it, which would destroy whatever it held next (jbd2 solves the
+ *     same problem with revoke records). These count as free only once the tail has passed.
+ * </ul>
  *
  * <h2>Implementation notes</h2>
  * Per-group counts in memory are hints to choose groups quickly; the descriptor read under the
  * lock decides, and a search that the hints led astray falls back to every group.
+ *
+ * <p>Holds are runs, one per {@link #free} call, keyed by their first block. A hold is entered
+ * at the free, under the bitmap block's page lock, so no other transaction can see the cleared
+ * bits without it; it learns its COMMIT position when the transaction ends (its end action runs
+ * after the locks are released, so until then it is held as if not yet durable) and is dropped
+ * when the transaction aborts. Holds never overlap while they matter: a block under a live hold
+ * is free in the bitmap and so cannot be freed again; a new free removes only dead holds (of an
+ * abort whose end action has not run yet, or already safe). Safe holds are dropped lazily, by
+ * the allocation that meets them and at every tail move.
  */
 public final class Allocator {
 
@@ -55,8 +74,10 @@ public final class Allocator {
     private final AtomicLongArray freeBlocksHint;
     private final AtomicLongArray freeInodesHint;
     private final AtomicLongArray directoriesHint;
-    /** Quarantined block → the log head when it was freed; released once the tail passes it. */
-    private final ConcurrentSkipListMap<Long, Long> quarantine = new ConcurrentSkipListMap<>();
+    /** Held runs of freed blocks by their first block; see "Freed blocks wait". */
+    private final ConcurrentSkipListMap<Long, Hold> holds = new ConcurrentSkipListMap<>();
+    /** Per running transaction (by id): blocks allocated minus blocks freed, see {@link #netBlocksAllocated}. */
+    private final ConcurrentHashMap<Long, long[]> netBlocks = new ConcurrentHashMap<>();
 
     private Allocator(Superblock superblock, MetadataStore store, GroupDescriptor[] descriptors) {
         this.geometry = superblock.geometry();
@@ -76,7 +97,7 @@ public final class Allocator {
             inodes += descriptors[g].freeInodes();
         }
         this.accounting = new SpaceAccounting(blocks, inodes);
-        store.checkpointer().onTailMoved(this::releaseQuarantine);
+        store.checkpointer().onTailMoved(this::tailMoved);
     }
 
     /** Reads every group descriptor and starts allocating on {@code store}. */
@@ -95,7 +116,7 @@ public final class Allocator {
         return new Allocator(superblock, store, descriptors);
     }
 
-    /** Free blocks, exact: what statfs reports (quarantined blocks count once released). */
+    /** Free blocks, exact: what statfs reports (freed journaled blocks count once the tail has passed them). */
     public long freeBlocks() {
         return accounting.freeBlocks();
     }
@@ -141,6 +162,46 @@ public final class Allocator {
         if (wanted <= 0) {
             throw new IllegalStateException("allocating blocks beyond the reservation");
         }
+        long[] run = search(txn, goal, wanted);
+        if (run == null && !holds.isEmpty()) {
+            // Nothing free but blocks whose frees are not durable yet: make them durable. The
+            // reservation counted on such a block, and its hold knows its COMMIT position, since
+            // both happen when the freeing transaction's end actions run.
+            store.log().forceAll();
+            run = search(txn, goal, wanted);
+        }
+        if (run == null) {
+            throw new IllegalStateException("no free block although " + reservation.blocksLeft()
+                    + " were reserved: the bitmaps disagree with the descriptors");
+        }
+        reservation.useBlocks(run[1]);
+        countBlocks(txn, run[1]);
+        return run;
+    }
+
+    /**
+     * Blocks {@code txn} has allocated minus those it has freed so far: what an operation adds
+     * to the block count of the inode it changes (read before and after each change).
+     */
+    public long netBlocksAllocated(Transaction txn) {
+        long[] net = netBlocks.get(txn.id());
+        return net == null ? 0 : net[0];
+    }
+
+    /** A transaction belongs to one thread, so its counter needs no lock; the map does. */
+    private void countBlocks(Transaction txn, long delta) {
+        long[] net = netBlocks.get(txn.id());
+        if (net == null) {
+            net = new long[1];
+            long id = txn.id();
+            netBlocks.put(id, net);
+            txn.onEnd(committed -> netBlocks.remove(id));
+        }
+        net[0] += delta;
+    }
+
+    /** A run from the goal's group on, trusting the hints first, then every group; null if none. */
+    private long[] search(Transaction txn, long goal, int wanted) {
         int goalGroup = Math.max(0, geometry.groupOfBlock(Math.min(goal, geometry.blockCount() - 1)));
         for (boolean trustHints : new boolean[] {true, false}) {
             for (int i = 0; i < geometry.groupCount(); i++) {
@@ -151,13 +212,11 @@ public final class Allocator {
                 int from = group == goalGroup ? (int) Math.max(0, goal - geometry.groupStart(group)) : 0;
                 long[] run = allocateInGroup(txn, group, from, wanted);
                 if (run != null) {
-                    reservation.useBlocks(run[1]);
                     return run;
                 }
             }
         }
-        throw new IllegalStateException("no free block although " + reservation.blocksLeft()
-                + " were reserved: the bitmaps disagree with the descriptors");
+        return null;
     }
 
     private long[] allocateInGroup(Transaction txn, int group, int from, int wanted) {
@@ -182,7 +241,7 @@ public final class Allocator {
         }
         int count = 1;
         while (count < wanted && first + count < length && !isSet(bits, first + count)
-                && !quarantined(geometry.groupStart(group) + first + count)) {
+                && heldUntil(geometry.groupStart(group) + first + count) < 0) {
             count++;
         }
         setBits(txn, bitmapNr, bits, first, count, true);
@@ -192,25 +251,31 @@ public final class Allocator {
         return new long[] {geometry.groupStart(group) + first, count};
     }
 
-    /** The first free, unquarantined block index at or after {@code from}, or -1. */
+    /** The first free block index at or after {@code from} that no hold keeps, or -1. */
     private int findRun(byte[] bits, int group, int from, int length, int wanted) {
         for (int i = from; i < length; i++) {
             if ((bits[i >>> 3] & 0xFF) == 0xFF && (i & 7) == 0) {
                 i += 7;
                 continue;
             }
-            if (!isSet(bits, i) && !quarantined(geometry.groupStart(group) + i)) {
-                return i;
+            if (!isSet(bits, i)) {
+                long heldUntil = heldUntil(geometry.groupStart(group) + i);
+                if (heldUntil < 0) {
+                    return i;
+                }
+                i = (int) Math.min(length, heldUntil - geometry.groupStart(group)) - 1; // past the held run
             }
         }
         return -1;
     }
 
     /**
-     * Frees {@code count} blocks from {@code first} (one group's run). Data blocks are free for
-     * others once {@code txn} commits; {@code metadata} blocks once a checkpoint has passed.
+     * Frees {@code count} blocks from {@code first} (one group's run). They count as free when
+     * {@code txn} commits and are handed out again once that COMMIT is durable; blocks whose
+     * contents were {@code journaled} (metadata, or data in data=journal mode) count as free,
+     * and are handed out, only once a checkpoint has moved the log's tail past this free too.
      */
-    public void free(Transaction txn, long first, int count, boolean metadata) {
+    public void free(Transaction txn, long first, int count, boolean journaled) {
         int group = geometry.groupOfBlock(first);
         if (group < 0 || geometry.groupOfBlock(first + count - 1) != group) {
             throw new IllegalArgumentException("blocks " + first + ".." + (first + count - 1) + " are not one group's");
@@ -225,38 +290,102 @@ public final class Allocator {
         }
         setBits(txn, d.blockBitmap(), bits, index, count, false);
         groups.write(txn, group, d.withCountsChanged(count, 0, 0));
+        countBlocks(txn, -count);
         freeBlocksHint.addAndGet(group, count);
-        if (metadata) {
-            long head = store.log().appendedLsn();
-            for (long b = first; b < first + count; b++) {
-                quarantine.put(b, head);
-            }
+        Hold hold = new Hold(first, count, journaled, store.log().appendedLsn());
+        holds.subMap(first, first + count).clear(); // dead holds only: these blocks were in use
+        Map.Entry<Long, Hold> before = holds.lowerEntry(first);
+        if (before != null && before.getValue().end() > first) {
+            holds.remove(before.getKey(), before.getValue());
         }
+        holds.put(first, hold);
         txn.onEnd(committed -> {
             if (!committed) {
-                for (long b = first; b < first + count; b++) {
-                    quarantine.remove(b);
-                }
-            } else if (!metadata) {
+                holds.remove(first, hold);
+                return;
+            }
+            hold.durableAt = store.log().appendedLsn(); // past the COMMIT, appended by now
+            if (!journaled) {
                 accounting.freed(count, 0);
             }
         });
     }
 
-    private boolean quarantined(long block) {
-        return quarantine.containsKey(block);
+    /**
+     * The end of the held run {@code block} is in, or -1 when no hold keeps it; drops the hold
+     * that no longer keeps anything.
+     */
+    private long heldUntil(long block) {
+        if (holds.isEmpty()) {
+            return -1;
+        }
+        Map.Entry<Long, Hold> entry = holds.floorEntry(block);
+        if (entry == null || entry.getValue().end() <= block) {
+            return -1;
+        }
+        Hold hold = entry.getValue();
+        if (hold.keeps(store.log().durableLsn())) {
+            return hold.end();
+        }
+        holds.remove(entry.getKey(), hold);
+        return -1;
     }
 
-    /** A checkpoint moved the tail: quarantined blocks freed before it can be used again. */
-    private void releaseQuarantine(long tail) {
+    /**
+     * A checkpoint moved the tail: journaled blocks freed (and committed) before it count as
+     * free again, and holds that keep nothing any more are dropped. Checkpoints never overlap,
+     * so this runs on one thread at a time.
+     */
+    private void tailMoved(long tail) {
         long released = 0;
-        for (var entry : quarantine.entrySet()) {
-            if (entry.getValue() < tail && quarantine.remove(entry.getKey(), entry.getValue())) {
-                released++;
+        long durable = store.log().durableLsn();
+        for (Hold hold : holds.values()) {
+            if (hold.journaled && !hold.tailPassed && hold.durableAt != Hold.NOT_COMMITTED && hold.freedAt < tail) {
+                hold.tailPassed = true;
+                released += hold.count;
+            }
+            if (!hold.keeps(durable)) {
+                holds.remove(hold.first, hold);
             }
         }
         if (released > 0) {
             accounting.freed(released, 0);
+        }
+    }
+
+    /** Holds not yet dropped: at most those of frees since the last tail move (tests watch that they do not pile up). */
+    int holdCount() {
+        return holds.size();
+    }
+
+    /** A run of freed blocks kept from reuse; see "Freed blocks wait". */
+    private static final class Hold {
+        static final long NOT_COMMITTED = Long.MAX_VALUE;
+
+        final long first;
+        final int count;
+        final boolean journaled;
+        /** The log's head at the free: a tail past it means no record before the free is replayed. */
+        final long freedAt;
+        /** A position past the freeing COMMIT, once committed: the log durable to it makes the free durable. */
+        volatile long durableAt = NOT_COMMITTED;
+        /** For journaled blocks: a checkpoint's tail has passed {@code freedAt} (set by the checkpoint thread). */
+        volatile boolean tailPassed;
+
+        Hold(long first, int count, boolean journaled, long freedAt) {
+            this.first = first;
+            this.count = count;
+            this.journaled = journaled;
+            this.freedAt = freedAt;
+        }
+
+        long end() {
+            return first + count;
+        }
+
+        /** Whether the blocks must still wait, the log being durable up to {@code durableLsn}. */
+        boolean keeps(long durableLsn) {
+            return durableLsn < durableAt || (journaled && !tailPassed);
         }
     }
 

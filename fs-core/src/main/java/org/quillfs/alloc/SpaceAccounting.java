@@ -8,7 +8,7 @@ import org.quillfs.errno.FsException;
  *
  * <p>The group descriptors on disk are authoritative; this is their sum, read at mount and kept
  * in step: allocations count when their transaction commits, frees when theirs commits (or, for
- * quarantined blocks, when a checkpoint releases them). A reservation takes space out of
+ * blocks whose contents were journaled, when a checkpoint's tail has passed the free). A reservation takes space out of
  * {@code available} before an operation changes anything, so a full filesystem fails the
  * operation with ENOSPC up front and never half-way.
  *
@@ -51,7 +51,7 @@ final class SpaceAccounting {
         }
     }
 
-    /** Freed blocks and inodes (committed, out of quarantine) become available again. */
+    /** Freed blocks and inodes (committed; journaled blocks once the tail has passed) become available again. */
     synchronized void freed(long blocks, long inodes) {
         freeBlocks += blocks;
         freeInodes += inodes;

@@ -1,9 +1,12 @@
 package org.quillfs.cache;
 
 /**
- * What the buffer cache needs of the log to obey the write-ahead rule: a block may go home only
- * once the log is durable up to the block's page LSN. The journal implements it; the cache,
- * a layer above, knows nothing else of the journal.
+ * What the layers above need of the log to order their own writes against it. The buffer cache
+ * obeys the write-ahead rule: a block may go home only once the log is durable up to the
+ * block's page LSN ({@link #force}). File data in ordered mode obeys the opposite order: it is
+ * written around the log, and must reach the device before the COMMIT that maps it
+ * ({@link #dataWritten}). The journal implements it; the cache and the files, layers above,
+ * know nothing else of the journal.
  */
 public interface WriteAheadLog {
 
@@ -12,4 +15,12 @@ public interface WriteAheadLog {
 
     /** Every LSN below this has been appended: a change applied with a larger LSN was never logged. */
     long appendedLsn();
+
+    /**
+     * Announces that data blocks were just written to the device around the log (call it after
+     * the writes return): no log block written from now on reaches the device before them, so
+     * a COMMIT appended after this call is never durable without them. Costs no I/O here; the
+     * log flushes the device before its next write instead.
+     */
+    void dataWritten();
 }

@@ -71,7 +71,9 @@ public final class ExtentTree {
         /** Keep them, clearing UNWRITTEN: the caller is about to write their blocks. */
         WRITE,
         /** Remove them and free their blocks. */
-        FREE
+        FREE,
+        /** Keep them as they are: fallocate only fills the holes, with UNWRITTEN extents. */
+        PREALLOCATE
     }
 
     /** One change in progress: its mode, where new node blocks come from and near where. */
@@ -87,13 +89,29 @@ public final class ExtentTree {
     private final Allocator allocator;
     private final int blockSize;
     private final int nodeMax;
+    /** Whether data blocks' contents go through the log (data=journal): their frees then wait for a checkpoint too. */
+    private final boolean dataJournaled;
 
     public ExtentTree(Geometry geometry, UUID uuid, Allocator allocator) {
+        this(geometry, uuid, allocator, false);
+    }
+
+    private ExtentTree(Geometry geometry, UUID uuid, Allocator allocator, boolean dataJournaled) {
         this.geometry = geometry;
         this.uuid = uuid;
         this.allocator = allocator;
         this.blockSize = geometry.blockSize();
         this.nodeMax = ExtentNode.maxEntries(blockSize);
+        this.dataJournaled = dataJournaled;
+    }
+
+    /**
+     * This tree for files whose data is journaled ({@link DataMode#JOURNAL}): the data blocks it
+     * frees are freed as journaled blocks, not reused before a checkpoint has passed the free
+     * ({@link Allocator#free}), since recovery may replay their old contents until then.
+     */
+    ExtentTree journalingData() {
+        return new ExtentTree(geometry, uuid, allocator, true);
     }
 
     /**
@@ -166,14 +184,14 @@ public final class ExtentTree {
         long pos = logical;
         for (ExtentEntry e : existing) {
             if (e.logical() > pos) {
-                next = fill(txn, reservation, pos, e.logical(), next, inserts);
+                next = fill(txn, reservation, pos, e.logical(), next, 0, inserts);
             }
             pos = Math.max(pos, end(e));
             next = e.physical() + e.length();
             unwritten |= (e.flags() & ExtentEntry.UNWRITTEN) != 0;
         }
         if (pos < end) {
-            fill(txn, reservation, pos, end, next, inserts);
+            fill(txn, reservation, pos, end, next, 0, inserts);
         }
         if (inserts.isEmpty() && !unwritten) {
             return root;
@@ -181,12 +199,46 @@ public final class ExtentTree {
         return modify(txn, new Edit(Mode.WRITE, reservation, goal), root, logical, end, inserts, false);
     }
 
-    /** Allocates runs for the hole {@code from .. to - 1}, the first near {@code goal}; returns the block after the last. */
-    private long fill(Transaction txn, Reservation reservation, long from, long to, long goal, List<ExtentEntry> out) {
+    /**
+     * fallocate: gives the holes among logical blocks {@code logical .. logical + count - 1}
+     * blocks as UNWRITTEN extents (they read as zeros until written), leaving every existing
+     * extent as it is. Needs what {@link #allocate} needs, at most.
+     *
+     * @return the new root for the inode
+     */
+    public ExtentRoot preallocate(Transaction txn, Reservation reservation, ExtentRoot root, long logical, long count,
+            long goal) {
+        checkRange(logical, count);
+        long end = logical + count;
+        long next = goal;
+        long pos = logical;
+        List<ExtentEntry> inserts = new ArrayList<>();
+        for (ExtentEntry e : map(txn, root, logical, count)) {
+            if (e.logical() > pos) {
+                next = fill(txn, reservation, pos, e.logical(), next, ExtentEntry.UNWRITTEN, inserts);
+            }
+            pos = Math.max(pos, end(e));
+            next = e.physical() + e.length();
+        }
+        if (pos < end) {
+            fill(txn, reservation, pos, end, next, ExtentEntry.UNWRITTEN, inserts);
+        }
+        if (inserts.isEmpty()) {
+            return root;
+        }
+        return modify(txn, new Edit(Mode.PREALLOCATE, reservation, goal), root, logical, end, inserts, false);
+    }
+
+    /**
+     * Allocates runs for the hole {@code from .. to - 1}, the first near {@code goal}, as extents
+     * with {@code flags}; returns the block after the last.
+     */
+    private long fill(Transaction txn, Reservation reservation, long from, long to, long goal, int flags,
+            List<ExtentEntry> out) {
         long next = goal;
         for (long at = from; at < to;) {
             long[] run = allocator.allocateBlocks(txn, reservation, next, (int) Math.min(to - at, Integer.MAX_VALUE));
-            out.add(new ExtentEntry(at, run[0], run[1], 0));
+            out.add(new ExtentEntry(at, run[0], run[1], flags));
             at += run[1];
             next = run[0] + run[1];
         }
@@ -195,9 +247,9 @@ public final class ExtentTree {
 
     /**
      * Frees every block of the file at or past logical block {@code newBlockCount}: data blocks
-     * (free at once when {@code txn} commits), and the tree's nodes left empty (free after a
-     * checkpoint, as all metadata). Never needs new blocks. Log bytes: at most
-     * {@link #logBytesForTruncate}.
+     * (free when {@code txn} commits, reused once the commit is durable; after a checkpoint when
+     * their data was journaled), and the tree's nodes left empty (after a checkpoint, as all
+     * metadata). Never needs new blocks. Log bytes: at most {@link #logBytesForTruncate}.
      */
     public ExtentRoot truncate(Transaction txn, ExtentRoot root, long newBlockCount) {
         if (newBlockCount < 0) {
@@ -469,7 +521,8 @@ public final class ExtentTree {
         for (ExtentEntry e : entries) {
             long end = end(e);
             boolean unwritten = (e.flags() & ExtentEntry.UNWRITTEN) != 0;
-            if (end <= lo || e.logical() >= hi || (edit.mode() == Mode.WRITE && !unwritten)) {
+            if (end <= lo || e.logical() >= hi || (edit.mode() == Mode.WRITE && !unwritten)
+                    || edit.mode() == Mode.PREALLOCATE) {
                 out.add(e);
                 continue;
             }
@@ -513,7 +566,7 @@ public final class ExtentTree {
             int group = geometry.groupOfBlock(at);
             long groupEnd = geometry.groupStart(group) + geometry.groupLength(group);
             int n = (int) (Math.min(first + count, groupEnd) - at);
-            allocator.free(txn, at, n, false);
+            allocator.free(txn, at, n, dataJournaled);
             at += n;
         }
     }

@@ -9,31 +9,51 @@ import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.format.ExtentEntry;
 import org.quillfs.format.ExtentRoot;
+import org.quillfs.journal.LogRecordCodec;
 import org.quillfs.txn.BlockReader;
 import org.quillfs.txn.Transaction;
 import org.quillfs.volume.BlockDevice;
 
 /**
- * A file's bytes on the device, found through its {@link ExtentTree}.
+ * A file's bytes on the device, found through its {@link ExtentTree}, in one of two
+ * {@linkplain DataMode data modes} chosen at construction (docs/JOURNAL.md, "File data").
  *
- * <h2>Ordered mode</h2>
+ * <h2>Ordered mode (the default)</h2>
  * Data blocks are not journaled: they go straight to the {@link BlockDevice}. What the journal
  * orders is the metadata that points at them (DESIGN.md, layer 7): new data must be on the
- * device before the transaction that maps it commits, or a crash could leave a file whose
- * extents hold another file's old bytes. {@link #write} therefore writes its data blocks and
- * then flushes the device <em>before it returns</em>, so anything the caller commits afterwards
- * points at durable data. Doing it inside {@code write} rather than in a separate method the
- * caller must remember to call before commit means no caller can forget it, and a write is one
- * operation, one transaction in the facade; the price is one device flush per write call, even
- * when the transaction then aborts. The same holds for the zeroing done by {@link #truncate} and
- * {@link #punchHole}.
+ * device before the transaction that maps it commits durably, or a crash could leave a file
+ * whose extents hold another file's old bytes. Two rules give that without a device flush per
+ * write, and without a log force:
+ * <ul>
+ * <li><b>Data before its COMMIT.</b> {@link #write} writes the data blocks without flushing and
+ *     then announces them to the log ({@link WriteAheadLog#dataWritten}), before it returns and
+ *     so before the caller appends the COMMIT. The log flushes the device before it writes any
+ *     batch of log blocks when data was announced since the last flush, so the batch that
+ *     carries the COMMIT reaches the device only after the data. Metadata that the buffer cache
+ *     writes home early (steal) does not break this: it goes home only after the log is durable
+ *     up to it, and if its transaction did not commit, recovery undoes it. Announcing inside
+ *     {@code write} rather than in a method the caller must remember before commit means no
+ *     caller can forget it; the price, a flush before the next log write, is paid once per log
+ *     batch (group commit), not per write.
+ * <li><b>No new data in a block whose free may be undone.</b> A block freed by a transaction
+ *     whose COMMIT is not yet durable would, after a crash, belong to its old file again: were
+ *     new data written into it, that file would show it. The allocator never hands such a
+ *     block out (docs/ALLOCATION.md, "Freed blocks wait"), so {@code write} never forces the
+ *     log (jbd2 does the same).
+ * </ul>
+ * The zeroing done by {@link #truncate} and {@link #punchHole} is data written in place under
+ * the same rules: announced, and so on the device before the COMMIT that shrinks the file.
  *
- * <p>One more order matters: a block freed by a transaction that has committed but whose COMMIT
- * is not yet durable may be allocated again at once. Were new data written into it before that
- * COMMIT reached the log, a crash would give the block back to its old file, holding the new
- * file's bytes. So a write that fills holes first makes the log durable up to everything
- * appended (group commit: usually one log flush, nothing when it already is), then writes the
- * data (jbd2 keeps such blocks from being reused until the commit is durable instead).
+ * <h2>Journal mode (data=journal)</h2>
+ * Every data block written (or zeroed) goes into the log whole, as a redo-only record of the
+ * caller's transaction ({@link Transaction#logData}); nothing is written home before commit,
+ * so a write is as atomic as its transaction and an abort leaves the old data. The commit
+ * forces the log and then writes the blocks home, before it releases the locks; within the
+ * transaction, reads and partial writes see its own journaled blocks. The log must hold the
+ * data too: {@link #logBytesForWrite} counts it, and {@link #writeStepLength} tells a caller
+ * with bounded transactions how much to write in each. Data blocks this mode frees wait for a
+ * checkpoint before reuse, as metadata blocks do, because recovery may replay their old
+ * contents until the tail has passed the free.
  *
  * <h2>Zeros</h2>
  * Holes and UNWRITTEN extents read as zeros, and a block that was a hole (or unwritten) is
@@ -53,14 +73,25 @@ public final class FileData {
     private final BlockDevice device;
     private final ExtentTree tree;
     private final WriteAheadLog log;
+    private final DataMode mode;
     private final int blockSize;
 
-    /** File data on {@code device}, mapped by {@code tree}, ordered against the metadata's {@code log}. */
+    /** File data on {@code device}, mapped by {@code tree}, in ordered mode against the metadata's {@code log}. */
     public FileData(BlockDevice device, ExtentTree tree, WriteAheadLog log) {
+        this(device, tree, log, DataMode.ORDERED);
+    }
+
+    /** File data on {@code device}, mapped by {@code tree}, in {@code mode} against the metadata's {@code log}. */
+    public FileData(BlockDevice device, ExtentTree tree, WriteAheadLog log, DataMode mode) {
         this.device = device;
-        this.tree = tree;
+        this.tree = mode == DataMode.JOURNAL ? tree.journalingData() : tree;
         this.log = log;
+        this.mode = mode;
         this.blockSize = device.blockSize();
+    }
+
+    public DataMode mode() {
+        return mode;
     }
 
     /**
@@ -96,7 +127,13 @@ public final class FileData {
                 if (buffer == null || buffer.length < blocks * blockSize) {
                     buffer = new byte[blocks * blockSize];
                 }
-                device.read(e.physical() + (b - e.logical()), ByteBuffer.wrap(buffer, 0, blocks * blockSize));
+                long physical = e.physical() + (b - e.logical());
+                device.read(physical, ByteBuffer.wrap(buffer, 0, blocks * blockSize));
+                if (txn instanceof Transaction own) {
+                    for (int i = 0; i < blocks; i++) {
+                        overlayJournaled(own, physical + i, buffer, i * blockSize);
+                    }
+                }
                 long bytesFrom = Math.max(offset, b * blockSize);
                 long bytesTo = Math.min(end, (b + blocks) * blockSize);
                 dst.put(start + (int) (bytesFrom - offset), buffer, (int) (bytesFrom - b * blockSize),
@@ -109,10 +146,11 @@ public final class FileData {
 
     /**
      * Writes {@code src}'s remaining bytes at byte {@code offset}, allocating the blocks that are
-     * missing out of {@code reservation} (near {@code goal} when nothing precedes them), then
-     * flushes the device: the data is durable before the caller commits. The caller updates the
+     * missing out of {@code reservation} (near {@code goal} when nothing precedes them): in
+     * ordered mode to the device, announced to the log so that they reach the device before the
+     * caller's COMMIT; in journal mode into the log, to go home at commit. The caller updates the
      * inode's size and writes the returned root back. Budgets: {@link #blocksForWrite},
-     * {@link #logBytesForWrite}.
+     * {@link #logBytesForWrite}, {@link #writeStepLength}.
      *
      * @throws FsException EINVAL for a negative offset, EFBIG past the largest byte offset
      */
@@ -128,9 +166,6 @@ public final class FileData {
         long count = last - first + 1;
         List<ExtentEntry> before = tree.map(txn, root, first, count);
         ExtentRoot after = tree.allocate(txn, reservation, root, first, count, goal);
-        if (!coversAll(before, first, count)) {
-            log.force(log.appendedLsn()); // the frees of the blocks just allocated are durable
-        }
         int srcStart = src.position();
         long written = 0;
         for (ExtentEntry e : tree.map(txn, after, first, count)) {
@@ -140,10 +175,10 @@ public final class FileData {
                 int blocks = (int) Math.min(MAX_IO_BLOCKS, to - b);
                 ByteBuffer[] buffers = new ByteBuffer[blocks];
                 for (int i = 0; i < blocks; i++) {
-                    buffers[i] = blockToWrite(b + i, e.physical() + (b + i - e.logical()), before, src, srcStart,
+                    buffers[i] = blockToWrite(txn, b + i, e.physical() + (b + i - e.logical()), before, src, srcStart,
                             offset, end);
                 }
-                device.write(e.physical() + (b - e.logical()), buffers);
+                store(txn, e.physical() + (b - e.logical()), buffers);
                 written += blocks;
             }
         }
@@ -151,14 +186,46 @@ public final class FileData {
             throw new IllegalStateException("the extent tree maps " + written + " of the " + count
                     + " blocks it was asked to allocate");
         }
-        device.flush();
         src.position(srcStart + n);
         return after;
     }
 
+    /**
+     * Puts whole blocks from {@code physical} on: to the device, announced to the log (ordered),
+     * or into the log as records of {@code txn} (journal).
+     */
+    private void store(Transaction txn, long physical, ByteBuffer[] blocks) {
+        if (mode == DataMode.ORDERED) {
+            device.write(physical, blocks);
+            log.dataWritten(); // after the write returned: the log's next batch waits for it
+            return;
+        }
+        for (int i = 0; i < blocks.length; i++) {
+            byte[] contents = new byte[blockSize];
+            blocks[i].duplicate().get(contents);
+            txn.logData(physical + i, contents);
+        }
+    }
+
+    /** Block {@code physical} as {@code txn} sees it: its own journaled contents if it has some, else the device's. */
+    private void readBlock(Transaction txn, long physical, byte[] into) {
+        device.read(physical, ByteBuffer.wrap(into));
+        overlayJournaled(txn, physical, into, 0);
+    }
+
+    /** Puts {@code txn}'s journaled contents of block {@code physical}, if any, at {@code at} in {@code buffer}. */
+    private void overlayJournaled(Transaction txn, long physical, byte[] buffer, int at) {
+        if (mode == DataMode.JOURNAL) {
+            byte[] own = txn.journaledData(physical);
+            if (own != null) {
+                System.arraycopy(own, 0, buffer, at, blockSize);
+            }
+        }
+    }
+
     /** Logical block {@code b}'s new contents: straight from {@code src} when it covers the block, else merged. */
-    private ByteBuffer blockToWrite(long b, long physical, List<ExtentEntry> before, ByteBuffer src, int srcStart,
-            long offset, long end) {
+    private ByteBuffer blockToWrite(Transaction txn, long b, long physical, List<ExtentEntry> before, ByteBuffer src,
+            int srcStart, long offset, long end) {
         long blockStart = b * blockSize;
         int from = (int) Math.max(0, offset - blockStart);
         int to = (int) Math.min(blockSize, end - blockStart);
@@ -168,7 +235,7 @@ public final class FileData {
         }
         byte[] block = new byte[blockSize];
         if (isWritten(before, b)) {
-            device.read(physical, ByteBuffer.wrap(block));
+            readBlock(txn, physical, block);
         }
         src.get(at, block, from, to - from);
         return ByteBuffer.wrap(block);
@@ -177,9 +244,9 @@ public final class FileData {
     /**
      * Shrinks or grows the file from {@code oldSize} to {@code newSize} bytes: frees the blocks
      * wholly past the new end and, when the new end falls inside a written block, zeroes the rest
-     * of that block on the device (flushed before returning, as {@link #write}). Never needs new
-     * blocks. Log bytes: {@link #logBytesForTruncate}, and {@link #truncateStepTarget} for a
-     * large file.
+     * of that block (in place, or through the log in journal mode, as {@link #write}). Never
+     * needs new blocks. Log bytes: {@link #logBytesForTruncate}, and {@link #truncateStepTarget}
+     * for a large file.
      */
     public ExtentRoot truncate(Transaction txn, ExtentRoot root, long oldSize, long newSize) {
         if (newSize < 0 || oldSize < 0) {
@@ -190,17 +257,17 @@ public final class FileData {
         }
         ExtentRoot after = tree.truncate(txn, root, ceilDiv(newSize, blockSize));
         long blockEnd = (newSize / blockSize + 1) * blockSize;
-        if (newSize % blockSize != 0 && zero(txn, after, newSize, Math.min(oldSize, blockEnd))) {
-            device.flush();
+        if (newSize % blockSize != 0) {
+            zero(txn, after, newSize, Math.min(oldSize, blockEnd));
         }
         return after;
     }
 
     /**
      * Makes bytes {@code offset .. offset + length - 1} a hole: whole blocks are freed, the
-     * partial blocks at the ends are zeroed in place on the device (flushed before returning).
-     * Blocks: the tree reserves its own ({@link ExtentTree#punchHole}); log bytes:
-     * {@link #logBytesForPunch}, and {@link #punchStepEnd} for a long hole.
+     * partial blocks at the ends are zeroed (in place, or through the log in journal mode, as
+     * {@link #write}). Blocks: the tree reserves its own ({@link ExtentTree#punchHole}); log
+     * bytes: {@link #logBytesForPunch}, and {@link #punchStepEnd} for a long hole.
      */
     public ExtentRoot punchHole(Transaction txn, ExtentRoot root, long offset, long length) {
         if (length <= 0) {
@@ -210,49 +277,98 @@ public final class FileData {
         long firstWhole = ceilDiv(offset, blockSize);
         long endWhole = end / blockSize;
         ExtentRoot after = firstWhole < endWhole ? tree.punchHole(txn, root, firstWhole, endWhole - firstWhole) : root;
-        boolean zeroed = false;
         if (firstWhole > endWhole) { // inside one block
-            zeroed = zero(txn, after, offset, end);
+            zero(txn, after, offset, end);
         } else {
             if (offset % blockSize != 0) {
-                zeroed = zero(txn, after, offset, firstWhole * blockSize);
+                zero(txn, after, offset, firstWhole * blockSize);
             }
             if (end % blockSize != 0) {
-                zeroed |= zero(txn, after, endWhole * blockSize, end);
+                zero(txn, after, endWhole * blockSize, end);
             }
-        }
-        if (zeroed) {
-            device.flush();
         }
         return after;
     }
 
-    /** Zeroes bytes {@code from .. to - 1} of one block if it is written; returns whether it wrote. */
-    private boolean zero(BlockReader txn, ExtentRoot root, long from, long to) {
+    /** Zeroes bytes {@code from .. to - 1} of one block if it is written. */
+    private void zero(Transaction txn, ExtentRoot root, long from, long to) {
         long b = from / blockSize;
         List<ExtentEntry> mapped = tree.map(txn, root, b, 1);
         if (from >= to || !isWritten(mapped, b)) {
-            return false;
+            return;
         }
         ExtentEntry e = mapped.get(0);
         long physical = e.physical() + (b - e.logical());
         byte[] block = new byte[blockSize];
-        device.read(physical, ByteBuffer.wrap(block));
+        readBlock(txn, physical, block);
         Arrays.fill(block, (int) (from - b * blockSize), (int) (to - b * blockSize), (byte) 0);
-        device.write(physical, ByteBuffer.wrap(block));
-        return true;
+        store(txn, physical, new ByteBuffer[] {ByteBuffer.wrap(block)});
     }
 
     // ---- budgets ----
+
+    /**
+     * fallocate without PUNCH_HOLE: gives every hole among the blocks of bytes {@code offset ..
+     * offset + length - 1} a block, as an UNWRITTEN extent that reads as zeros; writes no data.
+     * Budgets: those of a {@link #write} of the same range.
+     *
+     * @throws FsException EINVAL for a negative offset, EFBIG past the largest byte offset
+     */
+    public ExtentRoot preallocate(Transaction txn, Reservation reservation, ExtentRoot root, long offset, long length,
+            long goal) {
+        if (length <= 0) {
+            return root;
+        }
+        long end = endOf(offset, length);
+        long first = offset / blockSize;
+        return tree.preallocate(txn, reservation, root, first, (end - 1) / blockSize - first + 1, goal);
+    }
 
     /** Blocks a {@link #write} of {@code length} bytes at {@code offset} may allocate, worst case. */
     public long blocksForWrite(ExtentRoot root, long offset, long length) {
         return tree.blocksForAllocate(root, blocksSpanned(offset, length));
     }
 
-    /** Log bytes a {@link #write} of {@code length} bytes at {@code offset} may append, worst case. */
+    /**
+     * Log bytes a {@link #write} of {@code length} bytes at {@code offset} may append, worst
+     * case: the data's too in journal mode.
+     */
     public long logBytesForWrite(ExtentRoot root, long offset, long length) {
-        return tree.logBytesForAllocate(root, blocksSpanned(offset, length));
+        return writeCost(root, blocksSpanned(offset, length));
+    }
+
+    /**
+     * How many of the {@code length} bytes at {@code offset} one {@link #write} can take in a
+     * transaction of {@code maxLogBytes}: all of them when they fit, else as many whole blocks
+     * from {@code offset} as fit (so the next step starts on a block boundary). A caller whose
+     * transactions are bounded writes a large buffer in such steps, each its own transaction; in
+     * journal mode, where the log holds the data, every large write needs this.
+     *
+     * @throws IllegalArgumentException if {@code maxLogBytes} is too small to write one block
+     */
+    public long writeStepLength(ExtentRoot root, long offset, long length, long maxLogBytes) {
+        long spanned = blocksSpanned(offset, length);
+        if (writeCost(root, spanned) <= maxLogBytes) {
+            return Math.max(0, length);
+        }
+        if (writeCost(root, 1) > maxLogBytes) {
+            throw new IllegalArgumentException(maxLogBytes + " log bytes are too few to write one block");
+        }
+        long low = 1; // cost(low) <= max < cost(high)
+        long high = spanned;
+        while (high - low > 1) {
+            long mid = low + (high - low) / 2;
+            if (writeCost(root, mid) <= maxLogBytes) {
+                low = mid;
+            } else {
+                high = mid;
+            }
+        }
+        return low * blockSize - offset % blockSize;
+    }
+
+    private long writeCost(ExtentRoot root, long blocks) {
+        return tree.logBytesForAllocate(root, blocks) + journaledBytes(blocks);
     }
 
     /**
@@ -260,7 +376,7 @@ public final class FileData {
      * is now (read it under the inode's lock, e.g. in a read-only transaction first).
      */
     public long logBytesForTruncate(BlockReader txn, ExtentRoot root, long newSize) {
-        return tree.logBytesForTruncate(txn, root, ceilDiv(newSize, blockSize));
+        return tree.logBytesForTruncate(txn, root, ceilDiv(newSize, blockSize)) + zeroingBytes(newSize);
     }
 
     /**
@@ -269,7 +385,7 @@ public final class FileData {
      * transaction ({@link ExtentTree#truncateStep}).
      */
     public long truncateStepTarget(BlockReader txn, ExtentRoot root, long newSize, long maxLogBytes) {
-        long blocks = tree.truncateStep(txn, root, ceilDiv(newSize, blockSize), maxLogBytes);
+        long blocks = tree.truncateStep(txn, root, ceilDiv(newSize, blockSize), maxLogBytes - zeroingBytes(newSize));
         return blocks <= ceilDiv(newSize, blockSize) ? newSize : blocks * blockSize;
     }
 
@@ -277,7 +393,8 @@ public final class FileData {
     public long logBytesForPunch(BlockReader txn, ExtentRoot root, long offset, long length) {
         long firstWhole = ceilDiv(offset, blockSize);
         long endWhole = endOf(offset, length) / blockSize;
-        return firstWhole < endWhole ? tree.logBytesForPunch(txn, root, firstWhole, endWhole - firstWhole) : 0;
+        long whole = firstWhole < endWhole ? tree.logBytesForPunch(txn, root, firstWhole, endWhole - firstWhole) : 0;
+        return whole + journaledBytes(partialBlocks(offset, length));
     }
 
     /**
@@ -292,8 +409,28 @@ public final class FileData {
         if (firstWhole >= endWhole) {
             return end;
         }
-        long stepEnd = tree.punchStep(txn, root, firstWhole, endWhole, maxLogBytes);
+        long zeroing = journaledBytes(partialBlocks(offset, length));
+        long stepEnd = tree.punchStep(txn, root, firstWhole, endWhole, maxLogBytes - zeroing);
         return stepEnd == endWhole ? end : stepEnd * blockSize;
+    }
+
+    /** Log bytes of journaling {@code blocks} whole data blocks: none in ordered mode. */
+    private long journaledBytes(long blocks) {
+        return mode == DataMode.JOURNAL ? blocks * LogRecordCodec.dataBlockSize(blockSize) : 0;
+    }
+
+    /** Log bytes of zeroing the rest of the block a truncate to {@code newSize} ends in. */
+    private long zeroingBytes(long newSize) {
+        return journaledBytes(newSize % blockSize == 0 ? 0 : 1);
+    }
+
+    /** Blocks a punch of {@code length} bytes at {@code offset} zeroes in part: 0, 1 or 2. */
+    private long partialBlocks(long offset, long length) {
+        long end = endOf(offset, length);
+        if (ceilDiv(offset, blockSize) > end / blockSize) {
+            return 1; // inside one block
+        }
+        return (offset % blockSize != 0 ? 1 : 0) + (end % blockSize != 0 ? 1 : 0);
     }
 
     private long blocksSpanned(long offset, long length) {
@@ -312,15 +449,6 @@ public final class FileData {
             throw new FsException(Errno.EFBIG, "bytes " + offset + " + " + length + " lie past the largest file offset");
         }
         return offset + length;
-    }
-
-    /** Whether {@code extents} hold every block of {@code first .. first + count - 1}. */
-    private static boolean coversAll(List<ExtentEntry> extents, long first, long count) {
-        long covered = 0;
-        for (ExtentEntry e : extents) {
-            covered += Math.min(first + count, e.logical() + e.length()) - Math.max(first, e.logical());
-        }
-        return covered == count;
     }
 
     private static boolean isWritten(List<ExtentEntry> extents, long logical) {

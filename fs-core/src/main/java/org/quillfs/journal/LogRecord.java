@@ -78,6 +78,37 @@ public sealed interface LogRecord {
         }
     }
 
+    /**
+     * The whole new contents of a file data block, for data=journal: redo-only. Its transaction
+     * writes the block home only once its COMMIT is durable, so an uncommitted one never reached
+     * the block and there is nothing to undo; recovery replays it only if its transaction
+     * committed. Data blocks have no header and no page LSN: replaying whole images in log order
+     * is idempotent, and the last one wins.
+     */
+    record DataBlock(long txn, long prevLsn, long block, byte[] contents) implements LogRecord {
+        public DataBlock {
+            if (contents.length == 0) {
+                throw new IllegalArgumentException("a data block record needs the block's contents");
+            }
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof DataBlock d && txn == d.txn && prevLsn == d.prevLsn && block == d.block
+                    && Arrays.equals(contents, d.contents);
+        }
+
+        @Override
+        public int hashCode() {
+            return Long.hashCode(txn) * 31 + Long.hashCode(block) * 17 + Arrays.hashCode(contents);
+        }
+
+        @Override
+        public String toString() {
+            return "DataBlock[txn=" + txn + ", prev=" + prevLsn + ", block=" + block + ", n=" + contents.length + "]";
+        }
+    }
+
     /** A fuzzy checkpoint starts; its tables follow in the matching {@link CheckpointEnd}. */
     record CheckpointBegin() implements LogRecord {
     }

@@ -10,6 +10,7 @@ import org.quillfs.journal.LogRecord.CheckpointBegin;
 import org.quillfs.journal.LogRecord.CheckpointEnd;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
+import org.quillfs.journal.LogRecord.DataBlock;
 import org.quillfs.journal.LogRecord.DirtyBlock;
 import org.quillfs.journal.LogRecord.Update;
 
@@ -22,6 +23,7 @@ import org.quillfs.journal.LogRecord.Update;
  *   COMMIT, ABORT, CHECKPOINT_BEGIN   (no body)
  *   CLR             u64 block, u32 offset, u32 n, u64 undo_next_lsn, after[n]
  *   CHECKPOINT_END  u64 begin_lsn, u32 t, t x (u64 txn, u64 last_lsn, u64 first_lsn), u32 d, d x (u64 block, u64 rec_lsn)
+ *   DATA_BLOCK      u64 block, u32 n, contents[n]
  * </pre>
  */
 public final class LogRecordCodec {
@@ -37,6 +39,7 @@ public final class LogRecordCodec {
     static final int COMPENSATION = 4;
     static final int CHECKPOINT_BEGIN = 5;
     static final int CHECKPOINT_END = 6;
+    static final int DATA_BLOCK = 7;
 
     /** The encoded size of {@code record}. */
     public static int size(LogRecord record) {
@@ -49,7 +52,15 @@ public final class LogRecordCodec {
         if (record instanceof CheckpointEnd e) {
             return HEADER_SIZE + 8 + 4 + 24 * e.active().size() + 4 + 16 * e.dirty().size();
         }
+        if (record instanceof DataBlock d) {
+            return dataBlockSize(d.contents().length);
+        }
         return HEADER_SIZE;
+    }
+
+    /** The size of a data block record for blocks of {@code blockSize} bytes: what data=journal reserves per block. */
+    public static int dataBlockSize(int blockSize) {
+        return HEADER_SIZE + 12 + blockSize;
     }
 
     /** The size of an update record changing {@code n} bytes: what a transaction reserves for it. */
@@ -75,6 +86,8 @@ public final class LogRecordCodec {
             for (DirtyBlock d : e.dirty()) {
                 b.putLong(d.block()).putLong(d.recLsn());
             }
+        } else if (record instanceof DataBlock d) {
+            b.putLong(d.block()).putInt(d.contents().length).put(d.contents());
         }
         return b.array();
     }
@@ -140,6 +153,14 @@ public final class LogRecordCodec {
                     }
                     yield new CheckpointEnd(begin, active, dirty);
                 }
+                case DATA_BLOCK -> {
+                    long block = b.getLong();
+                    int n = b.getInt();
+                    checkLength(n, n, b);
+                    byte[] contents = new byte[n];
+                    b.get(contents);
+                    yield new DataBlock(txn, prev, block, contents);
+                }
                 default -> throw new CorruptRecordException("unknown record type " + type);
             };
             if (b.hasRemaining()) {
@@ -168,6 +189,8 @@ public final class LogRecordCodec {
             return COMPENSATION;
         } else if (record instanceof CheckpointBegin) {
             return CHECKPOINT_BEGIN;
+        } else if (record instanceof DataBlock) {
+            return DATA_BLOCK;
         }
         return CHECKPOINT_END;
     }

@@ -25,6 +25,13 @@ import org.quillfs.volume.BlockDevice;
  * the stream continues at the next block (docs/JOURNAL.md), so a torn write can only damage
  * records that were not yet durable.
  *
+ * <h2>Ordered data</h2>
+ * File data written around the log is {@linkplain #dataWritten announced}; before the writer
+ * writes a batch it flushes the device if data was announced since the last flush
+ * ({@link DataBarrier}). A COMMIT is appended after its transaction's data writes were
+ * announced, so the batch that carries it is written only after a flush that made that data
+ * durable: the order "data, flush, log, flush" without a flush per data write.
+ *
  * <h2>Log space</h2>
  * The bytes between the tail (moved by checkpoints, {@link #moveTail}) and the head are in
  * use. Transactions {@link #reserve} their worst case before they start, waiting while the log
@@ -51,6 +58,7 @@ public final class LogWriter implements WriteAheadLog {
     private final long paddingReserve;
     private final long checkpointReserve;
     private final Runnable onSpaceWanted;
+    private final DataBarrier dataBarrier = new DataBarrier();
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition flushed = lock.newCondition();
@@ -61,7 +69,8 @@ public final class LogWriter implements WriteAheadLog {
     private int pendingLength;
     private long pendingStart;
     private long nextLsn;
-    private long durableLsn;
+    /** Written under the lock; volatile so that {@link #durableLsn()} reads it without. */
+    private volatile long durableLsn;
     private long tailLsn;
     private long reserved;
     private boolean flushing;
@@ -148,6 +157,25 @@ public final class LogWriter implements WriteAheadLog {
         }
     }
 
+    /** The LSN up to which the log is durable: every record that starts below it is on the device. */
+    public long durableLsn() {
+        return durableLsn;
+    }
+
+    @Override
+    public void dataWritten() {
+        dataBarrier.announce();
+    }
+
+    /**
+     * Flushes the device: every write issued before the call is durable when it returns, data
+     * written around the log included. A checkpoint calls it before its master record moves the
+     * tail past journaled data that went home without a flush of its own.
+     */
+    public void flushDevice() {
+        dataBarrier.flush(device);
+    }
+
     /** Called with the lock held; releases it during the I/O. */
     private void writeAndFlushPending() {
         flushing = true;
@@ -161,6 +189,7 @@ public final class LogWriter implements WriteAheadLog {
         lock.unlock();
         RuntimeException failed = null;
         try {
+            dataBarrier.flushIfAnnounced(device); // data its COMMITs map reaches the device first
             writeBlocks(batch, batchStart);
             device.flush();
         } catch (RuntimeException e) {
@@ -224,12 +253,17 @@ public final class LogWriter implements WriteAheadLog {
      * Reserves {@code bytes} of log space, waiting (for a checkpoint to move the tail) while the
      * log lacks them.
      *
+     * <p>One reservation may take up to half the log: what is left covers the padding and
+     * checkpoint reserves, so it can always be granted once the transactions before it end and a
+     * checkpoint moves the tail (a waiting reservation holds no page locks, so they can end).
+     * Half, not less, so that a rename on a small filesystem (1 MiB journal) fits.
+     *
      * @throws IllegalArgumentException if the whole log could never hold them
      */
     public void reserve(long bytes) {
-        if (bytes > region.capacity() / 4) {
-            throw new IllegalArgumentException(bytes + " bytes of log space asked, at most a quarter of the log ("
-                    + region.capacity() / 4 + ") can be reserved at once");
+        if (bytes > region.capacity() / 2) {
+            throw new IllegalArgumentException(bytes + " bytes of log space asked, at most half the log ("
+                    + region.capacity() / 2 + ") can be reserved at once");
         }
         boolean asked = false;
         lock.lock();

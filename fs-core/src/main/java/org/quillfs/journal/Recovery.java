@@ -19,6 +19,7 @@ import org.quillfs.journal.LogRecord.CheckpointBegin;
 import org.quillfs.journal.LogRecord.CheckpointEnd;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
+import org.quillfs.journal.LogRecord.DataBlock;
 import org.quillfs.journal.LogRecord.DirtyBlock;
 import org.quillfs.journal.LogRecord.Update;
 import org.quillfs.journal.LogScanner.Logged;
@@ -35,8 +36,14 @@ import org.quillfs.volume.BlockDevice;
  * for each change, so a crash during recovery is recovered in turn. Finally every touched block
  * goes home once, the device is flushed, and the master record says the log is empty.
  *
- * <p>Memory: the blocks to redo (bounded by the cache that dirtied them) and the records of
- * transactions still open at the point of the scan (bounded by the log).
+ * <p>Journaled file data (DATA_BLOCK records, data=journal) is redo-only: analysis keeps, for
+ * each block, the contents of the last such record of a transaction that committed, and those
+ * go home with the rest. Records of transactions that aborted or never committed are dropped:
+ * their blocks were never written home (docs/JOURNAL.md, "File data"). Undo steps over them.
+ *
+ * <p>Memory: the blocks to redo (bounded by the cache that dirtied them), the records of
+ * transactions still open at the point of the scan and the journaled data blocks (both bounded
+ * by the log).
  */
 public final class Recovery {
 
@@ -61,6 +68,8 @@ public final class Recovery {
     private int committed;
 
     private final TreeMap<Long, RecoveredBlock> blocks = new TreeMap<>();
+    /** Journaled data of committed transactions: block → its last committed contents. */
+    private final TreeMap<Long, byte[]> committedData = new TreeMap<>();
 
     private Recovery(BlockDevice device, Superblock superblock) {
         this.device = device;
@@ -111,6 +120,10 @@ public final class Recovery {
                 written++;
             }
         }
+        for (var data : committedData.entrySet()) {
+            device.write(data.getKey(), ByteBuffer.wrap(data.getValue())); // data blocks have no header to seal
+            written++;
+        }
         device.flush();
         master.write(0, next, master.current().epoch());
         RecoveryReport report = new RecoveryReport(committed, losers.size(), recordsRead, written,
@@ -130,8 +143,19 @@ public final class Recovery {
                 changed(logged, u.block());
             } else if (record instanceof Compensation c) {
                 changed(logged, c.block());
+            } else if (record instanceof DataBlock d) {
+                if (d.contents().length != device.blockSize()) {
+                    throw new JournalDamagedException("data block record at " + logged.lsn() + " holds "
+                            + d.contents().length + " bytes, not a block of " + device.blockSize());
+                }
+                openRecords.computeIfAbsent(record.txn(), t -> new ArrayList<>()).add(logged);
             } else if (record instanceof Commit) {
                 committed++;
+                for (Logged own : openRecords.getOrDefault(record.txn(), List.of())) {
+                    if (own.record() instanceof DataBlock d) {
+                        committedData.put(d.block(), d.contents());
+                    }
+                }
                 finish(record.txn());
             } else if (record instanceof Abort) {
                 finish(record.txn());
@@ -228,6 +252,10 @@ public final class Recovery {
             long lastLsn = cursor.lastLsn();
             if (cursor.nextLsn() != 0) {
                 Logged logged = cursor.byLsn().get(cursor.nextLsn());
+                if (logged != null && logged.record() instanceof DataBlock d) {
+                    queue.add(new Cursor(cursor.txn(), d.prevLsn(), lastLsn, cursor.byLsn())); // redo-only: no undo
+                    continue;
+                }
                 if (logged == null || !(logged.record() instanceof Update u)) {
                     throw new IllegalStateException("undo of transaction " + cursor.txn() + " needs record "
                             + cursor.nextLsn() + ", which is not an update of it in the log");

@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  * checkpoint appends CHECKPOINT_BEGIN, copies the active-transaction and dirty-block tables and
  * appends CHECKPOINT_END with them. Then, while transactions go on, it forces the log, writes
  * the snapshot's dirty blocks home, computes the new tail (the smallest of its BEGIN, the
- * recLSN of every block dirty now and the first LSN of every transaction active now), writes
- * the master record and frees the log space before the tail.
+ * recLSN of every block dirty now and the first LSN of every transaction active now), flushes
+ * the device (journaled file data goes home without a flush of its own), writes the master
+ * record and frees the log space before the tail.
  *
  * <h2>Triggers</h2>
  * A background thread runs one when half the log is in use, when a transaction waits for log
@@ -95,6 +96,9 @@ public final class Checkpointer implements AutoCloseable {
         logWriter.force(endLsn);
         cache.writeBackBlocks(dirty.stream().map(DirtyEntry::blockNr).toList());
         long newTail = Math.min(beginLsn, Math.min(cache.minRecLsn(), transactions.minFirstLsn()));
+        // Journaled data that went home without a flush (its transaction has ended, so the new
+        // tail may pass its records) must be durable before the master says the log is not needed.
+        logWriter.flushDevice();
         master.write(beginLsn, newTail, logWriter.epoch());
         logWriter.moveTail(newTail);
         tailListeners.forEach(listener -> listener.accept(newTail));

@@ -48,7 +48,8 @@ public final class MetadataStore implements AutoCloseable {
         this.log = new LogWriter(device, recovered.region(), recovered.nextLsn(), recovered.nextLsn(), epoch,
                 () -> late[0].requestSoon());
         this.cache = new BufferCache(device, superblock.uuid(), log, options.cacheBytes());
-        this.transactions = new TransactionManager(log, cache, new PageLockManager(), gate, recovered.nextTxnId());
+        this.transactions = new TransactionManager(device, log, cache, new PageLockManager(), gate,
+                recovered.nextTxnId());
         this.checkpointer = new Checkpointer(log, cache, transactions, gate, master, options.checkpointInterval());
         late[0] = checkpointer;
         checkpointer.start();
@@ -109,6 +110,7 @@ public final class MetadataStore implements AutoCloseable {
         checkpointer.close();
         log.forceAll();
         cache.writeBackAll();
+        log.flushDevice(); // journaled data that went home is durable before the log is declared empty
         master.write(0, log.appendedLsn(), log.epoch());
     }
 }

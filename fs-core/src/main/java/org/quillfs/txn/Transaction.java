@@ -5,11 +5,13 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.quillfs.cache.CachedBlock;
 import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
+import org.quillfs.journal.LogRecord.DataBlock;
 import org.quillfs.journal.LogRecord.Update;
 import org.quillfs.journal.LogRecordCodec;
 
@@ -22,6 +24,12 @@ import org.quillfs.journal.LogRecordCodec;
  * {@link #commit} or {@link #abort} ends it, releases its locks and its unused log space. A
  * transaction belongs to one thread; the fields the checkpointer reads ({@code firstLsn},
  * {@code lastLsn}) change only under the checkpoint gate's read side.
+ *
+ * <p>Journaled file data ({@link #logData}, data=journal) is redo-only: its blocks go home only
+ * after the COMMIT is durable, so {@link #commit} of a transaction that logged data forces the
+ * log, writes the blocks home, and only then leaves the active-transaction table (which keeps a
+ * checkpoint's tail before its records until they are home) and releases its locks (so no one
+ * reads the old contents from the device in between).
  */
 public final class Transaction implements BlockReader {
 
@@ -37,6 +45,8 @@ public final class Transaction implements BlockReader {
     private final long updateBudget;
     private final Deque<Undo> undo = new ArrayDeque<>();
     private final List<Consumer<Boolean>> endActions = new ArrayList<>();
+    /** Data blocks logged by {@link #logData}: block → its newest contents, to go home at commit. */
+    private final TreeMap<Long, byte[]> journaledData = new TreeMap<>();
     private State state = State.ACTIVE;
     private long updateBytes;
     private volatile long firstLsn;
@@ -155,12 +165,50 @@ public final class Transaction implements BlockReader {
     }
 
     /**
+     * Logs the whole new contents of data block {@code blockNr} (data=journal): a redo-only
+     * record, counted in the transaction's update budget. The block is written home by
+     * {@link #commit}, once the COMMIT is durable; until then {@link #journaledData} is the only
+     * place its new contents are. The transaction keeps {@code contents}: do not change it after.
+     *
+     * @throws LogBudgetExceededException if the record would exceed the transaction's reservation
+     */
+    public void logData(long blockNr, byte[] contents) {
+        checkActive();
+        manager.gate().enter();
+        try {
+            DataBlock record = new DataBlock(id, lastLsn, blockNr, contents);
+            long total = updateBytes + LogRecordCodec.size(record);
+            if (total > updateBudget) {
+                throw new LogBudgetExceededException("transaction " + id + " would log " + total
+                        + " bytes of updates and data, more than the " + updateBudget + " it reserved", total);
+            }
+            updateBytes = total;
+            long lsn = manager.log().append(record);
+            journaledData.put(blockNr, record.contents());
+            if (firstLsn == 0) {
+                firstLsn = lsn;
+            }
+            lastLsn = lsn;
+        } finally {
+            manager.gate().exit();
+        }
+    }
+
+    /** The contents this transaction logged last for data block {@code blockNr}, or null: it is not home yet. */
+    public byte[] journaledData(long blockNr) {
+        byte[] contents = journaledData.get(blockNr);
+        return contents == null ? null : contents.clone();
+    }
+
+    /**
      * Commits: appends COMMIT and releases the locks. Returns the COMMIT's LSN, for
      * {@link TransactionManager#force} when the caller needs it durable (fsync); 0 when the
-     * transaction changed nothing and so wrote nothing.
+     * transaction changed nothing and so wrote nothing. A transaction that {@linkplain #logData
+     * logged data} returns only once the COMMIT is durable and the data home.
      */
     public long commit() {
         checkActive();
+        boolean dataToWrite = !journaledData.isEmpty();
         long commitLsn = 0;
         manager.gate().enter();
         try {
@@ -169,11 +217,28 @@ public final class Transaction implements BlockReader {
                 lastLsn = commitLsn;
             }
             state = State.COMMITTED;
-            manager.ended(this);
+            if (!dataToWrite) {
+                manager.ended(this);
+            }
         } finally {
             manager.gate().exit();
         }
-        manager.release(this);
+        try {
+            if (dataToWrite) {
+                manager.log().force(commitLsn); // no undo for data: home only after the COMMIT is durable
+                manager.writeDataHome(journaledData);
+            }
+        } finally {
+            if (dataToWrite) {
+                manager.gate().enter();
+                try {
+                    manager.ended(this);
+                } finally {
+                    manager.gate().exit();
+                }
+            }
+            manager.release(this);
+        }
         endActions.forEach(action -> action.accept(true));
         return commitLsn;
     }

@@ -1,13 +1,17 @@
 package org.quillfs.txn;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.quillfs.cache.BufferCache;
 import org.quillfs.journal.LogRecord.ActiveTransaction;
 import org.quillfs.journal.LogRecordCodec;
 import org.quillfs.journal.LogWriter;
+import org.quillfs.volume.BlockDevice;
 
 /**
  * Starts transactions and keeps the active-transaction table.
@@ -17,11 +21,18 @@ import org.quillfs.journal.LogWriter;
  * ABORT, and one block of padding for the flush that makes it durable. A full log makes
  * {@link #begin} wait for a checkpoint; nothing ever fails for lack of log space.
  *
+ * <p>A transaction that journaled file data writes it home through this manager once its COMMIT
+ * is durable ({@link Transaction#commit}).
+ *
  * <p>A read-only transaction takes the short path: it is not entered in the table, appends
  * nothing, and its object comes from a pool claimed with compare-and-swap.
  */
 public final class TransactionManager {
 
+    /** Journaled data blocks written home by one device call at most. */
+    private static final int MAX_IO_BLOCKS = 256;
+
+    private final BlockDevice device;
     private final LogWriter log;
     private final BufferCache cache;
     private final PageLockManager locks;
@@ -34,8 +45,9 @@ public final class TransactionManager {
      * @param firstId the first transaction id; ids never repeat within a log, so recovery's
      *     caller passes one above every id in it
      */
-    public TransactionManager(LogWriter log, BufferCache cache, PageLockManager locks, CheckpointGate gate,
-            long firstId) {
+    public TransactionManager(BlockDevice device, LogWriter log, BufferCache cache, PageLockManager locks,
+            CheckpointGate gate, long firstId) {
+        this.device = device;
         this.log = log;
         this.cache = cache;
         this.locks = locks;
@@ -108,6 +120,29 @@ public final class TransactionManager {
 
     public int activeCount() {
         return active.size();
+    }
+
+    /**
+     * Writes a committed transaction's journaled data blocks home, a run of consecutive blocks per
+     * device call, without a flush: the log holds them until a checkpoint has flushed the device
+     * ({@link LogWriter#flushDevice}) and moved the tail past them.
+     */
+    void writeDataHome(SortedMap<Long, byte[]> blocks) {
+        long runStart = -1;
+        List<ByteBuffer> run = new ArrayList<>();
+        for (Map.Entry<Long, byte[]> block : blocks.entrySet()) {
+            if (!run.isEmpty() && (block.getKey() != runStart + run.size() || run.size() == MAX_IO_BLOCKS)) {
+                device.write(runStart, run.toArray(ByteBuffer[]::new));
+                run.clear();
+            }
+            if (run.isEmpty()) {
+                runStart = block.getKey();
+            }
+            run.add(ByteBuffer.wrap(block.getValue()));
+        }
+        if (!run.isEmpty()) {
+            device.write(runStart, run.toArray(ByteBuffer[]::new));
+        }
     }
 
     void ended(Transaction txn) {

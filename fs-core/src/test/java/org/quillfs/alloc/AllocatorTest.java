@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -55,12 +56,27 @@ class AllocatorTest {
         return store.transactions().begin(runs * a.logBytesPerBlockRun(4096) + inodes * a.logBytesPerInode());
     }
 
+    /** A run of {@code count} blocks near {@code goal}, committed; null when the filesystem has not that much free. */
     long[] allocate(long goal, int count) {
         Transaction txn = begin(allocator, 1, 0);
-        Reservation r = allocator.reserve(txn, count, 0);
-        long[] run = allocator.allocateBlocks(txn, r, goal, count);
-        txn.commit();
-        return run;
+        try {
+            Reservation r = allocator.reserve(txn, count, 0);
+            long[] run = allocator.allocateBlocks(txn, r, goal, count);
+            txn.commit();
+            return run;
+        } catch (FsException e) {
+            txn.abort();
+            return null;
+        }
+    }
+
+    /** Allocates every free block; returns how many. */
+    long allocateEverything() {
+        long allocated = 0;
+        while (allocator.freeBlocks() > 0) {
+            allocated += allocate(0, (int) Math.min(4096, allocator.freeBlocks()))[1];
+        }
+        return allocated;
     }
 
     @Test
@@ -99,21 +115,66 @@ class AllocatorTest {
     }
 
     @Test
-    void freedDataBlocksAreUsableAtOnceAndAbortLeavesNothing() {
+    void freedDataBlocksCountAsFreeAtCommitButAreHandedOutOnlyOnceThatCommitIsDurable() {
         long[] run = allocate(g.firstDataBlock(0), 50);
+        store.log().forceAll();
         long freeAfter = allocator.freeBlocks();
 
         Transaction txn = begin(allocator, 1, 0);
         allocator.free(txn, run[0], (int) run[1], false);
-        txn.commit();
-        assertThat(allocator.freeBlocks()).isEqualTo(freeAfter + 50);
-        assertThat(allocate(g.firstDataBlock(0), 50)).containsExactly(run[0], 50);
+        long commit = txn.commit();
+        assertThat(allocator.freeBlocks()).as("free for statfs at commit").isEqualTo(freeAfter + 50);
+        assertThat(store.log().durableLsn()).as("the free is not durable yet").isLessThanOrEqualTo(commit);
+        long[] elsewhere = allocate(run[0], 50);
+        assertThat(elsewhere[0] + elsewhere[1] <= run[0] || elsewhere[0] >= run[0] + run[1])
+                .as("run %s does not reuse the held run %s", Arrays.toString(elsewhere), Arrays.toString(run)).isTrue();
+
+        store.log().forceAll();
+        assertThat(allocate(run[0], 50)).as("handed out once the free is durable").containsExactly(run[0], 50);
 
         Transaction aborted = begin(allocator, 1, 0);
         long[] undone = allocator.allocateBlocks(aborted, allocator.reserve(aborted, 10, 0), run[0] + 50, 10);
         aborted.abort();
-        assertThat(allocator.freeBlocks()).isEqualTo(freeAfter);
+        assertThat(allocator.freeBlocks()).isEqualTo(freeAfter - 50);
         assertThat(allocate(run[0] + 50, 10)).as("the aborted allocation left its blocks free").containsExactly(undone[0], 10);
+    }
+
+    @Test
+    void anAbortedFreeHoldsNothingAndHoldsAreDroppedOnceSafe() {
+        long[] run = allocate(g.firstDataBlock(0), 20);
+        Transaction txn = begin(allocator, 1, 0);
+        allocator.free(txn, run[0], (int) run[1], false);
+        assertThat(allocator.holdCount()).isEqualTo(1);
+        txn.abort();
+        assertThat(allocator.holdCount()).as("the aborted free's bits are back: nothing to hold").isZero();
+
+        Transaction again = begin(allocator, 1, 0);
+        allocator.free(again, run[0], 10, false);
+        allocator.free(again, run[0] + 10, 10, true);
+        again.commit();
+        store.log().forceAll();
+        assertThat(allocate(run[0], 10)).as("held by neither the aborted free nor the durable one").containsExactly(run[0], 10);
+        assertThat(allocator.holdCount()).as("the allocation dropped the hold it found safe").isEqualTo(1);
+        store.checkpointer().checkpoint();
+        assertThat(allocator.holdCount()).as("the tail passed the journaled blocks' free").isZero();
+    }
+
+    @Test
+    void whenOnlyBlocksWhoseFreeIsNotDurableAreLeftAllocationForcesTheLogAndTakesThem() {
+        allocateEverything();
+        store.log().forceAll();
+        long[] last = allocate(0, 1); // nothing is free: reserve fails
+        assertThat(last).isNull();
+        long victim = g.firstDataBlock(2) + 100;
+        Transaction txn = begin(allocator, 1, 0);
+        allocator.free(txn, victim, 10, false);
+        long commit = txn.commit();
+        assertThat(allocator.freeBlocks()).isEqualTo(10);
+        assertThat(store.log().durableLsn()).isLessThanOrEqualTo(commit);
+
+        long[] run = allocate(0, 10);
+        assertThat(run).as("the only free blocks are handed out").containsExactly(victim, 10);
+        assertThat(store.log().durableLsn()).as("after the allocation made their free durable").isGreaterThan(commit);
     }
 
     @Test

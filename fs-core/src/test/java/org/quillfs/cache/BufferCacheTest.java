@@ -32,6 +32,11 @@ class BufferCacheTest {
         public long appendedLsn() {
             return nextLsn;
         }
+
+        @Override
+        public void dataWritten() {
+            events.add("data written");
+        }
     };
 
     final MemoryBlockDevice memory = new MemoryBlockDevice("m", BLOCK, 1000);

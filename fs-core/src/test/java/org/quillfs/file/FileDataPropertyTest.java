@@ -15,7 +15,7 @@ import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 import org.quillfs.format.ExtentRoot;
 
-/** Random writes, truncates and punched holes against a byte array: reads give exactly the model. */
+/** Random writes, truncates and punched holes against a byte array: reads give exactly the model, in both data modes. */
 class FileDataPropertyTest {
 
     static final int BLOCK = 1024;
@@ -55,7 +55,17 @@ class FileDataPropertyTest {
 
     @Property(tries = 80)
     void readsReturnExactlyWhatWasWrittenWithHolesAsZeros(@ForAll("ops") List<Op> ops) {
-        try (TestFiles fs = new TestFiles(BLOCK, 8L << 20)) {
+        check(ops, DataMode.ORDERED);
+    }
+
+    /** The same in journal mode, where data goes through the log (and big writes in steps) and freed blocks wait for checkpoints. */
+    @Property(tries = 30)
+    void inJournalModeReadsReturnExactlyWhatWasWrittenWithHolesAsZeros(@ForAll("ops") List<Op> ops) {
+        check(ops, DataMode.JOURNAL);
+    }
+
+    private void check(List<Op> ops, DataMode mode) {
+        try (TestFiles fs = new TestFiles(BLOCK, 8L << 20, mode)) {
             long freeAtStart = fs.freeBlocksAfterCheckpoint();
             byte[] model = new byte[0];
             ExtentRoot root = TestFiles.EMPTY;

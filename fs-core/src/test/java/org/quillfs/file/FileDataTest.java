@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
 import org.quillfs.alloc.Reservation;
 import org.quillfs.errno.Errno;
@@ -21,6 +22,7 @@ import org.quillfs.format.Superblock;
 import org.quillfs.format.Timestamp;
 import org.quillfs.inode.InodeStore;
 import org.quillfs.journal.LogRecordCodec;
+import org.quillfs.txn.LogBudgetExceededException;
 import org.quillfs.txn.ReadOnlyTransaction;
 import org.quillfs.txn.Transaction;
 import org.quillfs.volume.DeviceEvent;
@@ -83,6 +85,7 @@ class FileDataTest {
             ExtentRoot old = fs.write(TestFiles.EMPTY, 0, secret);
             long firstBlock = fs.map(old, 0, 1).get(0).physical();
             assertThat(fs.truncate(old, secret.length, 0)).isEqualTo(TestFiles.EMPTY);
+            fs.store.log().forceAll(); // the free is durable: its blocks may be handed out again
 
             ExtentRoot fresh = fs.write(TestFiles.EMPTY, 1500, new byte[] {1, 2, 3});
             fresh = fs.write(fresh, 10 * 1024 + 7, new byte[] {4});
@@ -140,63 +143,80 @@ class FileDataTest {
     }
 
     @Test
-    void orderedModeDataAndAFlushReachTheDeviceBeforeTheCommitIsLogged() {
+    void orderedWritesFlushNothingUntilAForceWhichFlushesTheirDataBeforeTheLogThatCommitsThem() {
         MemoryBlockDevice memory = new MemoryBlockDevice("fs", 1024, (8L << 20) / 1024);
         Superblock superblock = TestFiles.format(memory);
         RecordingBlockDevice recording = new RecordingBlockDevice(memory);
-        try (TestFiles fs = new TestFiles(memory, recording, superblock)) {
-            byte[] content = bytes(5000, 3);
-            Transaction txn = fs.store.transactions().begin(fs.data.logBytesForWrite(TestFiles.EMPTY, 100, content.length));
-            Reservation r = fs.allocator.reserve(txn, fs.data.blocksForWrite(TestFiles.EMPTY, 100, content.length), 0);
-            ExtentRoot root = fs.data.write(txn, r, TestFiles.EMPTY, 100, ByteBuffer.wrap(content), fs.goal());
-            List<DeviceEvent> beforeCommit = recording.events();
-            long commitLsn = txn.commit();
-            fs.store.transactions().force(commitLsn);
-            List<DeviceEvent> all = recording.events();
-
-            List<Long> dataBlocks = fs.map(root, 0, 10).stream()
-                    .flatMap(e -> java.util.stream.LongStream.range(e.physical(), e.physical() + e.length()).boxed())
-                    .toList();
-            assertThat(dataBlocks).hasSize(5);
-            int lastDataWrite = -1;
-            for (int i = 0; i < beforeCommit.size(); i++) {
-                if (beforeCommit.get(i) instanceof DeviceEvent.Write w && covers(w, dataBlocks, 1024)) {
-                    lastDataWrite = i;
-                }
+        try (TestFiles fs = new TestFiles(memory, recording, superblock, DataMode.ORDERED, TestFiles.QUIET)) {
+            int mark = recording.events().size();
+            ExtentRoot root = TestFiles.EMPTY;
+            int writes = 20;
+            for (int i = 0; i < writes; i++) {
+                root = fs.write(root, i * 3000L, bytes(3000, i)); // each its own transaction, committed, not forced
             }
-            assertThat(lastDataWrite).as("the data was written before the commit").isNotNegative();
-            assertThat(beforeCommit.subList(lastDataWrite, beforeCommit.size()))
-                    .as("and flushed").anyMatch(e -> e instanceof DeviceEvent.Flush);
-            for (long block : dataBlocks) {
-                assertThat(beforeCommit).as("block %d written before the commit", block)
-                        .anyMatch(e -> e instanceof DeviceEvent.Write w && covers(w, List.of(block), 1024));
-            }
+            List<DeviceEvent> beforeForce = recording.events().subList(mark, recording.events().size());
+            assertThat(beforeForce).as("no device flush for %d committed writes", writes)
+                    .noneMatch(e -> e instanceof DeviceEvent.Flush);
             long logStart = superblock.geometry().journalStart();
             long logEnd = logStart + superblock.geometry().journalBlocks();
-            assertThat(all.subList(beforeCommit.size(), all.size())).as("the commit went to the log afterwards")
-                    .anyMatch(e -> e instanceof DeviceEvent.Write w && w.firstBlock() >= logStart && w.firstBlock() < logEnd);
-            assertThat(fs.read(root, 5100, 100, 5000)).isEqualTo(content);
+            assertThat(beforeForce).as("and no log write: every COMMIT is still in memory")
+                    .noneMatch(e -> e instanceof DeviceEvent.Write w && w.firstBlock() >= logStart && w.firstBlock() < logEnd);
+
+            fs.store.log().forceAll();
+            List<DeviceEvent> run = recording.events().subList(mark, recording.events().size());
+            List<Long> dataBlocks = fs.map(root, 0, 1000).stream()
+                    .flatMap(e -> LongStream.range(e.physical(), e.physical() + e.length()).boxed()).toList();
+            assertThat(dataBlocks).hasSize((writes * 3000 + 1023) / 1024);
+            int lastData = -1;
+            int firstLog = -1;
+            int flushBetween = -1;
+            for (int i = 0; i < run.size(); i++) {
+                DeviceEvent e = run.get(i);
+                if (e instanceof DeviceEvent.Write w && covers(w, dataBlocks, 1024)) {
+                    lastData = i;
+                } else if (e instanceof DeviceEvent.Write w && w.firstBlock() >= logStart && w.firstBlock() < logEnd
+                        && firstLog < 0) {
+                    firstLog = i;
+                } else if (e instanceof DeviceEvent.Flush && firstLog < 0 && i > lastData) {
+                    flushBetween = i;
+                }
+            }
+            for (long block : dataBlocks) {
+                assertThat(run).as("block %d written", block)
+                        .anyMatch(e -> e instanceof DeviceEvent.Write w && covers(w, List.of(block), 1024));
+            }
+            assertThat(firstLog).as("the force wrote the log").isPositive();
+            assertThat(lastData).as("every data write comes before the log write with the COMMITs").isLessThan(firstLog);
+            assertThat(flushBetween).as("with a flush between them").isGreaterThan(lastData).isLessThan(firstLog);
+            assertThat(run.get(run.size() - 1)).as("and the log write is flushed").isInstanceOf(DeviceEvent.Flush.class);
+            assertThat(run.stream().filter(e -> e instanceof DeviceEvent.Flush).count()).as("two flushes in all")
+                    .isEqualTo(2);
+            assertThat(fs.read(root, writes * 3000L, 0, 3000)).isEqualTo(bytes(3000, 0));
         }
     }
 
     @Test
-    void blocksFreedByACommitNotYetDurableGetNewDataOnlyAfterThatCommitIsInTheLog() {
+    void onAFullFilesystemBlocksFreedByACommitNotYetDurableGetNewDataOnlyAfterThatCommitIsInTheLog() {
         MemoryBlockDevice memory = new MemoryBlockDevice("fs", 1024, (8L << 20) / 1024);
         Superblock superblock = TestFiles.format(memory);
         RecordingBlockDevice recording = new RecordingBlockDevice(memory);
-        try (TestFiles fs = new TestFiles(memory, recording, superblock)) {
+        try (TestFiles fs = new TestFiles(memory, recording, superblock, DataMode.ORDERED, TestFiles.QUIET)) {
             ExtentRoot old = fs.write(TestFiles.EMPTY, 0, bytes(8 * 1024, 1));
             long reused = fs.map(old, 0, 1).get(0).physical();
+            fillUp(fs);
+            fs.store.log().forceAll();
             Transaction truncate;
             try (ReadOnlyTransaction look = fs.store.transactions().beginReadOnly()) {
                 truncate = fs.store.transactions().begin(fs.data.logBytesForTruncate(look, old, 0));
             }
             fs.data.truncate(truncate, old, 8 * 1024, 0);
-            truncate.commit(); // not forced: the free is not durable yet
+            long commit = truncate.commit(); // not forced: the free is not durable yet
+            assertThat(fs.allocator.freeBlocks()).as("counted free at commit").isEqualTo(8);
             int mark = recording.events().size();
 
             ExtentRoot fresh = fs.write(TestFiles.EMPTY, 0, bytes(1024, 2));
             assertThat(fs.map(fresh, 0, 1).get(0).physical()).as("the freed block is reused").isEqualTo(reused);
+            assertThat(fs.store.log().durableLsn()).as("once its free was durable").isGreaterThan(commit);
             List<DeviceEvent> after = recording.events().subList(mark, recording.events().size());
             long logStart = superblock.geometry().journalStart();
             long logEnd = logStart + superblock.geometry().journalBlocks();
@@ -216,6 +236,125 @@ class FileDataTest {
             }
             assertThat(logWrite).as("the log was written before the data").isNotNegative();
             assertThat(before.subList(logWrite, before.size())).as("and flushed").anyMatch(e -> e instanceof DeviceEvent.Flush);
+        }
+    }
+
+    @Test
+    void inJournalModeAWriteGoesToTheLogAndHomeOnlyOnceItsCommitIsDurableAndAnAbortLeavesTheOldData() {
+        MemoryBlockDevice memory = new MemoryBlockDevice("fs", 1024, (8L << 20) / 1024);
+        Superblock superblock = TestFiles.format(memory);
+        RecordingBlockDevice recording = new RecordingBlockDevice(memory);
+        try (TestFiles fs = new TestFiles(memory, recording, superblock, DataMode.JOURNAL, TestFiles.QUIET)) {
+            byte[] first = bytes(5000, 1);
+            ExtentRoot root = fs.write(TestFiles.EMPTY, 0, first);
+            List<Long> dataBlocks = fs.map(root, 0, 10).stream()
+                    .flatMap(e -> LongStream.range(e.physical(), e.physical() + e.length()).boxed()).toList();
+            long logStart = superblock.geometry().journalStart();
+            long logEnd = logStart + superblock.geometry().journalBlocks();
+
+            int mark = recording.events().size();
+            byte[] second = bytes(3000, 2);
+            Transaction txn = fs.store.transactions().begin(fs.data.logBytesForWrite(root, 1000, second.length));
+            Reservation r = fs.allocator.reserve(txn, fs.data.blocksForWrite(root, 1000, second.length), 0);
+            assertThat(fs.data.write(txn, r, root, 1000, ByteBuffer.wrap(second), fs.goal())).isEqualTo(root);
+            byte[] expected = first.clone();
+            System.arraycopy(second, 0, expected, 1000, second.length);
+            ByteBuffer seen = ByteBuffer.allocate(5000);
+            fs.data.read(txn, root, 5000, 0, seen);
+            assertThat(seen.array()).as("the transaction reads its own journaled blocks").isEqualTo(expected);
+            assertThat(recording.events().subList(mark, recording.events().size())).as("nothing went to the device")
+                    .isEmpty();
+            long commit = txn.commit();
+            List<DeviceEvent> run = recording.events().subList(mark, recording.events().size());
+            int firstHome = -1;
+            int logFlush = -1;
+            for (int i = 0; i < run.size(); i++) {
+                if (run.get(i) instanceof DeviceEvent.Write w && covers(w, dataBlocks, 1024) && firstHome < 0) {
+                    firstHome = i;
+                } else if (run.get(i) instanceof DeviceEvent.Flush && firstHome < 0) {
+                    logFlush = i;
+                }
+            }
+            assertThat(fs.store.log().durableLsn()).as("commit returned with its COMMIT durable").isGreaterThan(commit);
+            assertThat(firstHome).as("the blocks went home").isPositive();
+            assertThat(run.subList(0, Math.max(0, logFlush))).as("after the log with the data was written")
+                    .anyMatch(e -> e instanceof DeviceEvent.Write w && w.firstBlock() >= logStart && w.firstBlock() < logEnd);
+            assertThat(logFlush).as("and flushed").isNotNegative().isLessThan(firstHome);
+            assertThat(fs.read(root, 5000, 0, 5000)).isEqualTo(expected);
+
+            mark = recording.events().size();
+            Transaction aborted = fs.store.transactions().begin(fs.data.logBytesForWrite(root, 0, 5000));
+            fs.data.write(aborted, fs.allocator.reserve(aborted, 0, 0), root, 0, ByteBuffer.wrap(bytes(5000, 3)), fs.goal());
+            aborted.abort();
+            assertThat(fs.read(root, 5000, 0, 5000)).as("an aborted overwrite leaves the old data").isEqualTo(expected);
+            assertThat(recording.events().subList(mark, recording.events().size())).as("and never touched it")
+                    .noneMatch(e -> e instanceof DeviceEvent.Write w && covers(w, dataBlocks, 1024));
+        }
+    }
+
+    @Test
+    void inJournalModeFreedDataBlocksWaitForACheckpointBeforeReuseInOrderedModeOnlyForTheirCommit() {
+        for (DataMode mode : DataMode.values()) {
+            try (TestFiles fs = new TestFiles(1024, 8L << 20, mode)) {
+                long free = fs.freeBlocksAfterCheckpoint();
+                ExtentRoot old = fs.write(TestFiles.EMPTY, 0, bytes(8 * 1024, 1));
+                long first = fs.map(old, 0, 1).get(0).physical();
+                fs.truncate(old, 8 * 1024, 0);
+                fs.store.log().forceAll(); // the free is durable
+                ExtentRoot next = fs.write(TestFiles.EMPTY, 0, bytes(1024, 2), first);
+                long got = fs.map(next, 0, 1).get(0).physical();
+                if (mode == DataMode.ORDERED) {
+                    assertThat(got).as("ordered: reused once the free is durable").isEqualTo(first);
+                    continue;
+                }
+                assertThat(got).as("journal: old data records could still be replayed into it").isNotEqualTo(first);
+                assertThat(fs.allocator.freeBlocks()).as("not counted free before the checkpoint").isEqualTo(free - 8 - 1);
+                assertThat(fs.freeBlocksAfterCheckpoint()).isEqualTo(free - 1);
+                ExtentRoot after = fs.write(TestFiles.EMPTY, 0, bytes(1024, 3), first);
+                assertThat(fs.map(after, 0, 1).get(0).physical()).as("reused once the tail has passed the free")
+                        .isEqualTo(first);
+            }
+        }
+    }
+
+    @Test
+    void journalModeBudgetsCountTheDataAndWriteStepsFitTheirBudget() {
+        try (TestFiles journal = new TestFiles(1024, 8L << 20, DataMode.JOURNAL);
+                TestFiles ordered = new TestFiles(1024, 8L << 20, DataMode.ORDERED)) {
+            long length = 10 * 1024;
+            assertThat(journal.data.logBytesForWrite(TestFiles.EMPTY, 0, length)).isEqualTo(
+                    ordered.data.logBytesForWrite(TestFiles.EMPTY, 0, length) + 10 * LogRecordCodec.dataBlockSize(1024));
+            Transaction txn = journal.store.transactions().begin(ordered.data.logBytesForWrite(TestFiles.EMPTY, 0, length));
+            Reservation r = journal.allocator.reserve(txn, journal.data.blocksForWrite(TestFiles.EMPTY, 0, length), 0);
+            assertThatThrownBy(() -> journal.data.write(txn, r, TestFiles.EMPTY, 0, ByteBuffer.wrap(new byte[(int) length]),
+                    journal.goal())).as("a budget without the data is too small").isInstanceOf(LogBudgetExceededException.class);
+            txn.abort();
+
+            long max = journal.maxUpdateBytes();
+            long offset = 300;
+            long big = 200 * 1024;
+            long step = journal.data.writeStepLength(TestFiles.EMPTY, offset, big, max);
+            assertThat(step).isPositive().isLessThan(big);
+            assertThat((offset + step) % 1024).as("the next step starts on a block boundary").isZero();
+            assertThat(journal.data.logBytesForWrite(TestFiles.EMPTY, offset, step)).isLessThanOrEqualTo(max);
+            assertThat(journal.data.logBytesForWrite(TestFiles.EMPTY, offset, step + 1024)).as("and it is the largest")
+                    .isGreaterThan(max);
+            assertThat(journal.data.writeStepLength(TestFiles.EMPTY, offset, 100, max)).as("a small write fits whole")
+                    .isEqualTo(100);
+            assertThat(ordered.data.writeStepLength(TestFiles.EMPTY, offset, big, max)).as("ordered mode logs no data")
+                    .isGreaterThan(step);
+            assertThatThrownBy(() -> journal.data.writeStepLength(TestFiles.EMPTY, 0, big, 1000))
+                    .isInstanceOf(IllegalArgumentException.class);
+        }
+    }
+
+    /** Allocates every free block (as nobody's data): the filesystem is full. */
+    static void fillUp(TestFiles fs) {
+        while (fs.allocator.freeBlocks() > 0) {
+            Transaction txn = fs.store.transactions().begin(fs.allocator.logBytesPerBlockRun(4096));
+            Reservation r = fs.allocator.reserve(txn, Math.min(4096, fs.allocator.freeBlocks()), 0);
+            fs.allocator.allocateBlocks(txn, r, 0, 4096);
+            txn.commit();
         }
     }
 

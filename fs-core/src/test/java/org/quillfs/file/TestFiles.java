@@ -3,9 +3,11 @@ package org.quillfs.file;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import org.quillfs.alloc.Allocator;
 import org.quillfs.alloc.Reservation;
+import org.quillfs.cache.BufferCache;
 import org.quillfs.cache.CachedBlock;
 import org.quillfs.format.ExtentEntry;
 import org.quillfs.format.ExtentNode;
@@ -29,29 +31,48 @@ final class TestFiles implements AutoCloseable {
 
     static final ExtentRoot EMPTY = new ExtentRoot(0, List.of());
 
+    /** Background log flushes and checkpoints that never come during a test: only the test's own. */
+    static final MetadataStore.Options QUIET = new MetadataStore.Options(BufferCache.DEFAULT_CAPACITY,
+            Duration.ofHours(1), Duration.ofHours(1));
+
     final MemoryBlockDevice memory;
     final BlockDevice device;
     final Superblock superblock;
     final Geometry g;
+    final DataMode mode;
+    final MetadataStore.Options options;
     MetadataStore store;
     Allocator allocator;
     ExtentTree tree;
     FileData data;
 
     TestFiles(int blockSize, long bytes) {
+        this(blockSize, bytes, DataMode.ORDERED);
+    }
+
+    TestFiles(int blockSize, long bytes, DataMode mode) {
         this.memory = new MemoryBlockDevice("fs", blockSize, bytes / blockSize);
         this.superblock = Formatter.format(memory, TestFormats.options(blockSize, bytes));
         this.g = superblock.geometry();
         this.device = memory;
+        this.mode = mode;
+        this.options = MetadataStore.Options.defaults();
         open();
     }
 
     /** Opens {@code device}, which wraps {@code memory} already formatted as {@code superblock}. */
     TestFiles(MemoryBlockDevice memory, BlockDevice device, Superblock superblock) {
+        this(memory, device, superblock, DataMode.ORDERED, MetadataStore.Options.defaults());
+    }
+
+    TestFiles(MemoryBlockDevice memory, BlockDevice device, Superblock superblock, DataMode mode,
+            MetadataStore.Options options) {
         this.memory = memory;
         this.device = device;
         this.superblock = superblock;
         this.g = superblock.geometry();
+        this.mode = mode;
+        this.options = options;
         open();
     }
 
@@ -60,10 +81,10 @@ final class TestFiles implements AutoCloseable {
     }
 
     void open() {
-        store = MetadataStore.open(device, superblock, MetadataStore.Options.defaults());
+        store = MetadataStore.open(device, superblock, options);
         allocator = Allocator.open(superblock, store);
         tree = new ExtentTree(g, superblock.uuid(), allocator);
-        data = new FileData(device, tree, store.log());
+        data = new FileData(device, tree, store.log(), mode);
     }
 
     void reopen() {
@@ -84,11 +105,29 @@ final class TestFiles implements AutoCloseable {
         return write(root, offset, bytes, goal());
     }
 
+    /**
+     * Writes in one transaction in ordered mode (a refused write changes nothing); in journal
+     * mode, where the log holds the data, in steps of what one bounded transaction can log.
+     */
     ExtentRoot write(ExtentRoot root, long offset, byte[] bytes, long goal) {
-        Transaction txn = store.transactions().begin(data.logBytesForWrite(root, offset, bytes.length));
+        if (mode == DataMode.ORDERED) {
+            return writeStep(root, offset, ByteBuffer.wrap(bytes), goal);
+        }
+        int done = 0;
+        do {
+            int n = (int) data.writeStepLength(root, offset + done, bytes.length - done, maxUpdateBytes());
+            root = writeStep(root, offset + done, ByteBuffer.wrap(bytes, done, n), goal);
+            done += n;
+        } while (done < bytes.length);
+        return root;
+    }
+
+    private ExtentRoot writeStep(ExtentRoot root, long offset, ByteBuffer bytes, long goal) {
+        int n = bytes.remaining();
+        Transaction txn = store.transactions().begin(data.logBytesForWrite(root, offset, n));
         try {
-            Reservation r = allocator.reserve(txn, data.blocksForWrite(root, offset, bytes.length), 0);
-            ExtentRoot after = checked(data.write(txn, r, root, offset, ByteBuffer.wrap(bytes), goal));
+            Reservation r = allocator.reserve(txn, data.blocksForWrite(root, offset, n), 0);
+            ExtentRoot after = checked(data.write(txn, r, root, offset, bytes, goal));
             txn.commit();
             return after;
         } catch (RuntimeException e) {
@@ -188,7 +227,7 @@ final class TestFiles implements AutoCloseable {
         return root;
     }
 
-    /** Free blocks once every freed metadata block has left quarantine. */
+    /** Free blocks once every freed journaled block (metadata, or data in journal mode) has been released by a checkpoint. */
     long freeBlocksAfterCheckpoint() {
         store.checkpointer().checkpoint();
         store.checkpointer().checkpoint();

@@ -20,6 +20,7 @@ import org.quillfs.journal.LogRecord.CheckpointBegin;
 import org.quillfs.journal.LogRecord.CheckpointEnd;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
+import org.quillfs.journal.LogRecord.DataBlock;
 import org.quillfs.journal.LogRecord.DirtyBlock;
 import org.quillfs.journal.LogRecord.Update;
 
@@ -41,7 +42,8 @@ class LogRecordCodecTest {
                 Combinators.combine(ids, ids, ids).as(ActiveTransaction::new).list().ofMaxSize(20),
                 Combinators.combine(ids, ids).as(DirtyBlock::new).list().ofMaxSize(200))
                 .as(CheckpointEnd::new);
-        return Arbitraries.oneOf(updates, clrs, ends,
+        Arbitrary<LogRecord> data = Combinators.combine(ids, ids, ids, images).as(DataBlock::new);
+        return Arbitraries.oneOf(updates, clrs, ends, data,
                 Combinators.combine(ids, ids).as(Commit::new),
                 Combinators.combine(ids, ids).as(Abort::new),
                 Arbitraries.just(new CheckpointBegin()));
@@ -75,6 +77,13 @@ class LogRecordCodecTest {
         assertThat(b.getInt(36)).isEqualTo(2);
         assertThat(Arrays.copyOfRange(bytes, 40, 44)).containsExactly(1, 2, 3, 4);
         assertThat(LogRecordCodec.encode(new CheckpointEnd(5, List.of(), List.of()))[4]).isEqualTo((byte) 6);
+        byte[] data = LogRecordCodec.encode(new DataBlock(7, 9, 11, new byte[] {5, 6, 7}));
+        ByteBuffer d = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        assertThat(d.get(4)).isEqualTo((byte) 7);
+        assertThat(d.getLong(24)).isEqualTo(11);
+        assertThat(d.getInt(32)).isEqualTo(3);
+        assertThat(Arrays.copyOfRange(data, 36, 39)).containsExactly(5, 6, 7);
+        assertThat(data).hasSize(LogRecordCodec.dataBlockSize(3));
     }
 
     @Test

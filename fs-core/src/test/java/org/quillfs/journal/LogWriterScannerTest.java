@@ -17,7 +17,10 @@ import org.junit.jupiter.api.Test;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Update;
 import org.quillfs.journal.LogScanner.Logged;
+import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.DeviceEvent;
 import org.quillfs.volume.MemoryBlockDevice;
+import org.quillfs.volume.RecordingBlockDevice;
 
 class LogWriterScannerTest {
 
@@ -136,7 +139,25 @@ class LogWriterScannerTest {
     void groupCommitSharesFlushesBetweenThreads() throws Exception {
         MemoryBlockDevice big = new MemoryBlockDevice("log", BLOCK, 100_000);
         LogRegion wide = new LogRegion(UUID_1, BLOCK, 0, 100_000, 1);
-        LogWriter log = new LogWriter(big, wide, wide.lsnOf(1), wide.lsnOf(1), 1, () -> { });
+        // A flush takes time on a disk; on a memory device it takes none, and whether threads
+        // then meet in a flush is up to the scheduler (on a busy machine, often not at all).
+        BlockDevice slowFlush = new BlockDevice() {
+            @Override public int blockSize() { return big.blockSize(); }
+            @Override public long blockCount() { return big.blockCount(); }
+            @Override public String name() { return "slow flush"; }
+            @Override public void read(long first, ByteBuffer... dsts) { big.read(first, dsts); }
+            @Override public void write(long first, ByteBuffer... srcs) { big.write(first, srcs); }
+            @Override public void flush() {
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                big.flush();
+            }
+            @Override public void close() { }
+        };
+        LogWriter log = new LogWriter(slowFlush, wide, wide.lsnOf(1), wide.lsnOf(1), 1, () -> { });
         ExecutorService pool = Executors.newFixedThreadPool(8);
         List<Future<?>> done = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
@@ -153,6 +174,34 @@ class LogWriterScannerTest {
         pool.shutdown();
         assertThat(scan(big, wide, wide.lsnOf(1))).hasSize(4000);
         assertThat(log.flushes()).isLessThan(4000);
+    }
+
+    @Test
+    void announcedDataWritesAreFlushedBeforeTheNextLogWrite() {
+        long start = region.lsnOf(1);
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        LogWriter log = new LogWriter(recording, region, start, start, 1, () -> { });
+        log.force(log.append(new Commit(1, 0)));
+        assertThat(recording.events()).as("no data: write the log, flush").extracting(e -> kind(e, region))
+                .containsExactly("log", "flush");
+
+        recording.write(180, ByteBuffer.allocate(BLOCK)); // file data, outside the log region
+        log.dataWritten();
+        log.force(log.append(new Commit(2, 0)));
+        assertThat(recording.events().subList(2, recording.events().size())).as("data, flush, log, flush")
+                .extracting(e -> kind(e, region)).containsExactly("data", "flush", "log", "flush");
+
+        log.force(log.append(new Commit(3, 0)));
+        assertThat(recording.flushes()).as("nothing announced since: no extra flush").isEqualTo(4);
+        log.flushDevice();
+        assertThat(recording.flushes()).as("flushDevice always flushes").isEqualTo(5);
+    }
+
+    static String kind(DeviceEvent event, LogRegion region) {
+        if (event instanceof DeviceEvent.Write w) {
+            return w.firstBlock() >= region.start() && w.firstBlock() < region.start() + region.blocks() ? "log" : "data";
+        }
+        return "flush";
     }
 
     @Test
