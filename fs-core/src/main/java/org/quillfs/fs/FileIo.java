@@ -121,13 +121,13 @@ final class FileIo {
         int n = chunk.remaining();
         ExtentRoot root = ExtentRoot.decode(inode.data());
         Reservation reservation = layers.allocator.reserve(txn, layers.data.blocksForWrite(root, where, n), 0);
-        long left = reservation.blocksLeft();
+        long mark = layers.allocator.netBlocksAllocated(txn);
         root = layers.data.write(txn, reservation, root, where, chunk, layers.geometry.inodeBlock(number));
         Timestamp now = Layers.now();
         long end = where + n;
         layers.inodes.write(txn, number, inode.withData(root.encode(), inode.flags())
                 .withSize(Math.max(inode.size(), end))
-                .withBlocks(inode.blocks() + left - reservation.blocksLeft())
+                .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark)
                 .withTimes(inode.atime(), now, now));
         return end;
     }
@@ -158,18 +158,57 @@ final class FileIo {
         regularFile(inode, number);
         ExtentRoot root = ExtentRoot.decode(inode.data());
         Timestamp now = Layers.now();
-        if (size == inode.size()) {
-            return true; // truncate(2) to the same size changes nothing on ext4, not even the times
-        }
         if (size > inode.size()) {
             layers.inodes.write(txn, number, inode.withSize(size).withTimes(inode.atime(), now, now));
             return true;
         }
+        // To the same size too: that frees blocks preallocated past the end, as ext4's truncate
+        // does, but changes no time (truncate(2) to the same size changes nothing visible).
         long target = layers.data.truncateStepTarget(txn, root, size, maxStepLogBytes);
+        long mark = layers.allocator.netBlocksAllocated(txn);
         ExtentRoot after = layers.data.truncate(txn, root, InodeReclaimer.BEYOND_EVERY_EXTENT, target);
-        layers.inodes.write(txn, number, inode.withData(after.encode(), inode.flags())
-                .withSize(Math.min(inode.size(), target)).withTimes(inode.atime(), now, now));
+        Inode truncated = inode.withData(after.encode(), inode.flags())
+                .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark)
+                .withSize(Math.min(inode.size(), target));
+        if (size < inode.size()) {
+            truncated = truncated.withTimes(inode.atime(), now, now);
+        }
+        layers.inodes.write(txn, number, truncated);
         return target == size;
+    }
+
+    /**
+     * fallocate mode 0 or FALLOC_FL_KEEP_SIZE: every block of the range gets space (holes become
+     * UNWRITTEN extents, reading as zeros); mode 0 also grows the size to the range's end, with
+     * mtime and ctime, as ext4. One transaction per chunk, as writes; on ENOSPC what was
+     * allocated before stays, as on ext4.
+     */
+    void preallocate(long number, long offset, long length, boolean keepSize) {
+        long end = offset + length;
+        long at = offset;
+        while (at < end) {
+            int n = fittingChunk(number, at, (int) Math.min(end - at, WRITE_CHUNK), false);
+            long from = at;
+            layers.transactions.write(txn -> {
+                ExtentRoot root = ExtentRoot.decode(layers.inode(txn, number).data());
+                return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, from, n);
+            }, txn -> {
+                Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
+                ExtentRoot root = ExtentRoot.decode(inode.data());
+                Reservation reservation = layers.allocator.reserve(txn, layers.data.blocksForWrite(root, from, n), 0);
+                long mark = layers.allocator.netBlocksAllocated(txn);
+                root = layers.data.preallocate(txn, reservation, root, from, n, layers.geometry.inodeBlock(number));
+                Inode after = inode.withData(root.encode(), inode.flags())
+                        .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark);
+                if (!keepSize && from + n > inode.size()) {
+                    Timestamp now = Layers.now();
+                    after = after.withSize(from + n).withTimes(inode.atime(), now, now);
+                }
+                layers.inodes.write(txn, number, after);
+                return null;
+            });
+            at += n;
+        }
     }
 
     /** fallocate with FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE: the range reads as zeros and owns no blocks. */
@@ -184,9 +223,11 @@ final class FileIo {
                 Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
                 ExtentRoot root = ExtentRoot.decode(inode.data());
                 long stepEnd = layers.data.punchStepEnd(txn, root, from, end - from, maxStepLogBytes);
+                long mark = layers.allocator.netBlocksAllocated(txn);
                 ExtentRoot after = layers.data.punchHole(txn, root, from, stepEnd - from);
                 Timestamp now = Layers.now();
                 layers.inodes.write(txn, number, inode.withData(after.encode(), inode.flags())
+                        .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark)
                         .withTimes(inode.atime(), now, now));
                 return stepEnd;
             }).result();

@@ -464,6 +464,13 @@ public final class FileSystem implements AutoCloseable {
             files.punchHole(h.inode(), offset, length);
             return;
         }
+        if (mode == 0 || mode == FALLOC_FL_KEEP_SIZE) {
+            if (offset > Long.MAX_VALUE - length) {
+                throw new FsException(Errno.EFBIG, "fallocate past the largest file offset");
+            }
+            files.preallocate(h.inode(), offset, length, mode == FALLOC_FL_KEEP_SIZE);
+            return;
+        }
         throw new FsException(Errno.ENOTSUP, "fallocate mode 0x" + Integer.toHexString(mode) + " is not supported");
     }
 

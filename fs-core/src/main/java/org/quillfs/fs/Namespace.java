@@ -90,9 +90,10 @@ final class Namespace {
                 inode = withSymlinkTarget(txn, reservation, number, inode, symlinkTarget);
             }
             edits.put(number, inode);
-            long left = reservation.blocksLeft();
+            long mark = layers.allocator.netBlocksAllocated(txn);
             root = layers.directories.insert(txn, reservation, dir, root, name, number, Files.direntType(mode));
-            parent = Files.withDirectoryRoot(parent, root, left - reservation.blocksLeft(), layers.geometry.blockSize())
+            parent = Files.withDirectoryRoot(parent, root, layers.allocator.netBlocksAllocated(txn) - mark,
+                    layers.geometry.blockSize())
                     .withTimes(parent.atime(), now, now);
             if (isDir) {
                 parent = withSubdirectoryAdded(parent);
@@ -156,10 +157,11 @@ final class Namespace {
             System.arraycopy(target, 0, data, 0, target.length);
             return inode.withData(data, Inode.INLINE_DATA).withSize(target.length);
         }
-        long left = reservation.blocksLeft();
+        long mark = layers.allocator.netBlocksAllocated(txn);
         ExtentRoot root = layers.data.write(txn, reservation, Files.EMPTY, 0, ByteBuffer.wrap(target),
                 layers.geometry.inodeBlock(number));
-        return inode.withData(root.encode(), 0).withSize(target.length).withBlocks(left - reservation.blocksLeft());
+        return inode.withData(root.encode(), 0).withSize(target.length)
+                .withBlocks(layers.allocator.netBlocksAllocated(txn) - mark);
     }
 
     // ------------------------------------------------------------------ link
@@ -459,16 +461,19 @@ final class Namespace {
     }
 
     private Inode removeEntry(Transaction txn, long dir, Inode parent, byte[] name) {
+        long mark = layers.allocator.netBlocksAllocated(txn);
         DirectoryRoot root = layers.directories.remove(txn, dir, directoryRoot(parent), name);
-        return Files.withDirectoryRoot(parent, root, 0, layers.geometry.blockSize());
+        return Files.withDirectoryRoot(parent, root, layers.allocator.netBlocksAllocated(txn) - mark,
+                layers.geometry.blockSize());
     }
 
     private Inode insertEntry(Transaction txn, long dir, Inode parent, byte[] name, long inode, int mode) {
         DirectoryRoot root = directoryRoot(parent);
         Reservation reservation = reserveForInsert(txn, dir, root, name, 0, 0);
-        long left = reservation.blocksLeft();
+        long mark = layers.allocator.netBlocksAllocated(txn);
         root = layers.directories.insert(txn, reservation, dir, root, name, inode, Files.direntType(mode));
-        return Files.withDirectoryRoot(parent, root, left - reservation.blocksLeft(), layers.geometry.blockSize());
+        return Files.withDirectoryRoot(parent, root, layers.allocator.netBlocksAllocated(txn) - mark,
+                layers.geometry.blockSize());
     }
 
     /**
