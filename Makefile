@@ -8,8 +8,8 @@ JAVA       ?= $(if $(JAVA_HOME),$(JAVA_HOME)/bin/java,java)
 
 # Debian packages: Java and Maven to build, FUSE 3 and 2 to mount, e2fsprogs
 # for the ext4 reference benchmarks, util-linux and mount for mkfs(8), fsck(8)
-# and losetup (the tests format a loop device).
-DEB_PACKAGES = openjdk-17-jdk-headless maven fuse3 libfuse2 e2fsprogs util-linux mount
+# and losetup (the tests format a loop device), git for the mount's tests.
+DEB_PACKAGES = openjdk-17-jdk-headless maven fuse3 libfuse2 e2fsprogs util-linux mount git
 
 # The shaded jars that `mvn package` builds, and everything they are built from.
 COMMAND_JARS := mkfs/target/quillfs-mkfs.jar fsck/target/quillfs-fsck.jar \
@@ -21,16 +21,25 @@ LAUNCHERS := bin/quillfs bin/mkfs.quillfs bin/fsck.quillfs bin/mount.quillfs \
              bin/quillfs-launch
 SBINDIR    = $(DESTDIR)$(PREFIX)/sbin
 JARDIR     = $(DESTDIR)$(PREFIX)/lib/quillfs
+# mount(8) runs helpers from /sbin only (mount.TYPE, and mount.fuse.SUBTYPE for fuse.SUBTYPE).
+MOUNT_HELPER_DIR = $(DESTDIR)/sbin
+MOUNT_HELPERS    = mount.quillfs mount.fuse.quillfs
 
 .PHONY: run deps build test install uninstall bench clean golden-images
 # Prerequisites run in the order written (deps before build), even with -j.
 .NOTPARALLEL:
 
-# Format a 1 GiB sparse image once, then show what is on it.
-# Mounting it comes with issue 5.
+# Format a 1 GiB sparse image once, show its superblock, mount it at ./mnt.
 run: deps build
 	test -e quillfs.img || bin/mkfs.quillfs quillfs.img 1G
-	bin/quillfs inspect quillfs.img
+	bin/quillfs inspect quillfs.img superblock
+	mkdir -p mnt
+	@if mountpoint -q mnt; then \
+	    echo "run: ./mnt is already mounted"; \
+	else \
+	    bin/mount.quillfs quillfs.img mnt && echo "run: quillfs.img is mounted at ./mnt"; \
+	fi
+	@echo "run: unmount it with 'umount mnt' (as root) or 'fusermount3 -u mnt'"
 
 # Install the Debian packages that are missing (as root), else list them.
 deps:
@@ -61,12 +70,24 @@ $(COMMAND_JARS) $(BENCH_JAR) &: $(SOURCES)
 test: deps
 	$(MVN) -B verify
 
+# Launchers and jars, then links in /sbin for mount -t quillfs and mount -t fuse.quillfs
+# (unless $(PREFIX)/sbin is /sbin itself, where mount.quillfs already is).
 install: build
-	install -d $(SBINDIR) $(JARDIR)
+	install -d $(SBINDIR) $(JARDIR) $(MOUNT_HELPER_DIR)
 	install -m 755 $(LAUNCHERS) $(SBINDIR)/
 	install -m 644 $(COMMAND_JARS) $(JARDIR)/
+	for helper in $(MOUNT_HELPERS); do \
+	    link=$(MOUNT_HELPER_DIR)/$$helper; \
+	    if [ "$$(readlink -f $$link)" != "$$(readlink -f $(SBINDIR)/mount.quillfs)" ]; then \
+	        ln -sfn $(PREFIX)/sbin/mount.quillfs $$link; \
+	    fi; \
+	done
 
 uninstall:
+	for helper in $(MOUNT_HELPERS); do \
+	    link=$(MOUNT_HELPER_DIR)/$$helper; \
+	    if [ "$$(readlink $$link)" = "$(PREFIX)/sbin/mount.quillfs" ]; then rm -f $$link; fi; \
+	done
 	rm -f $(addprefix $(SBINDIR)/,$(notdir $(LAUNCHERS)))
 	rm -f $(addprefix $(JARDIR)/,$(notdir $(COMMAND_JARS)))
 	rmdir $(JARDIR) 2>/dev/null || true

@@ -60,11 +60,10 @@ class LaunchersIT {
     }
 
     @Test
-    void mountIsNotAvailableYet() throws Exception {
+    void mountRefusesAMissingImage() throws Exception {
         Result r = run("mount.quillfs", "a", "b");
-        assertThat(r.err())
-                .isEqualTo("mount.quillfs: not available yet: mounting arrives with issue 5\n");
-        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(16);
+        assertThat(r.err()).isEqualTo("mount.quillfs: a: no such image file or device\n");
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(32);
     }
 
     @Test

@@ -1,0 +1,189 @@
+package org.quillfs.mount;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Memory;
+import jnr.ffi.Pointer;
+import jnr.ffi.Runtime;
+import jnr.ffi.byref.IntByReference;
+import jnr.ffi.byref.PointerByReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Mounts with libfuse 2 and serves requests from Java threads, instead of jnr-fuse's
+ * {@code fuse_main}, whose multi-threaded loop calls Java from libfuse's own threads.
+ *
+ * <h2>Why</h2>
+ * A native thread that calls into Java is attached to the JVM for the call and detached after
+ * it, until it has made 1,000 calls (jffi's {@code THREAD_ATTACH_THRESHOLD}). Detaching runs
+ * {@code JavaThread::exit}, which walks every inflated monitor of the JVM: measured on a 5,000
+ * file untar it took 62% of the daemon's CPU, and libfuse starts new worker threads (each cold
+ * again) whenever all are busy. Here every worker is a Java thread, attached once for its whole
+ * life; the callbacks it runs through {@code fuse_session_process_buf} find it attached.
+ *
+ * <h2>How</h2>
+ * This is libfuse 2.9's {@code fuse_loop_mt} with a fixed pool: {@code fuse_setup} parses the
+ * arguments, mounts and builds the session (in the foreground: {@code -f} is always passed; the
+ * JVM keeps its own SIGINT/SIGTERM handlers, libfuse only installs handlers where there are
+ * none); {@value #WORKERS} threads each loop over {@code fuse_session_receive_buf} and
+ * {@code fuse_session_process_buf} with a buffer of their own; when the kernel ends the session
+ * (unmount: the read returns 0) every worker stops, and {@code fuse_teardown} releases the
+ * session (and unmounts only if the mount is still there).
+ */
+final class FuseLoop {
+
+    private static final Logger log = LoggerFactory.getLogger(FuseLoop.class);
+
+    /** Requests served at once: enough for fsyncs to block a few while others go on. */
+    static final int WORKERS = 8;
+    private static final int EINTR = 4;
+    /** struct fuse_buf (fuse_common.h, 2.9): size_t size; int flags; void *mem; int fd; off_t pos. */
+    private static final int FUSE_BUF_SIZE = 40;
+    private static final int FUSE_BUF_MEM = 16;
+
+    /** The libfuse 2 calls the loop needs. */
+    public interface LibFuse2 {
+        Pointer fuse_setup(int argc, String[] argv, Pointer op, long opSize, PointerByReference mountpoint,
+                IntByReference multithreaded, Pointer userData);
+
+        Pointer fuse_get_session(Pointer fuse);
+
+        Pointer fuse_session_next_chan(Pointer session, Pointer channel);
+
+        long fuse_chan_bufsize(Pointer channel);
+
+        /** {@code channel} points at a {@code struct fuse_chan *}, read and written. */
+        int fuse_session_receive_buf(Pointer session, Pointer buf, Pointer channel);
+
+        void fuse_session_process_buf(Pointer session, Pointer buf, Pointer channel);
+
+        int fuse_session_exited(Pointer session);
+
+        void fuse_session_exit(Pointer session);
+
+        void fuse_teardown(Pointer fuse, Pointer mountpoint);
+    }
+
+    private static final LibFuse2 LIBFUSE = load();
+
+    private FuseLoop() {
+    }
+
+    /** libfuse.so.2 (as jnr-fuse finds it: by name, else by file name, for systems without libfuse-dev). */
+    private static LibFuse2 load() {
+        try {
+            return LibraryLoader.create(LibFuse2.class).failImmediately().load("fuse");
+        } catch (LinkageError | RuntimeException e) {
+            return LibraryLoader.create(LibFuse2.class).failImmediately().load("libfuse.so.2");
+        }
+    }
+
+    /** libfuse could not mount; it said why on stderr. */
+    static final class MountFailed extends Exception {
+        MountFailed(String message) {
+            super(message);
+        }
+    }
+
+    /**
+     * Mounts and serves until unmounted.
+     *
+     * @param fsName     program name for libfuse's messages
+     * @param mountPoint the mount point, in the form jnr passes to C ({@link NativeNames#toNative})
+     * @param options    libfuse options ({@code -o ...})
+     * @throws MountFailed when libfuse cannot mount (its message is on stderr)
+     */
+    static void mountAndServe(QuillfsFuse fuse, String fsName, String mountPoint, boolean debug,
+            List<String> options) throws MountFailed {
+        List<String> args = new ArrayList<>();
+        args.add(fsName);
+        args.add(mountPoint);
+        args.add("-f");
+        if (debug) {
+            args.add("-d");
+        }
+        args.addAll(options);
+        PointerByReference mountpointOut = new PointerByReference();
+        IntByReference multithreaded = new IntByReference();
+        Pointer f = LIBFUSE.fuse_setup(args.size(), args.toArray(String[]::new), fuse.operations(),
+                fuse.operationsSize(), mountpointOut, multithreaded, null);
+        if (f == null) {
+            throw new MountFailed("libfuse could not mount " + mountPoint);
+        }
+        try {
+            serve(f);
+        } finally {
+            LIBFUSE.fuse_teardown(f, mountpointOut.getValue());
+        }
+    }
+
+    private static void serve(Pointer f) {
+        Pointer session = LIBFUSE.fuse_get_session(f);
+        Pointer channel = LIBFUSE.fuse_session_next_chan(session, null);
+        long bufSize = LIBFUSE.fuse_chan_bufsize(channel);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        for (int i = 0; i < WORKERS; i++) {
+            Thread worker = new Thread(() -> {
+                try {
+                    work(session, channel, bufSize);
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                    LIBFUSE.fuse_session_exit(session);
+                }
+            }, "fuse-worker-" + i);
+            worker.setDaemon(true);
+            worker.start();
+            workers.add(worker);
+        }
+        for (Thread worker : workers) {
+            joinUninterruptibly(worker);
+        }
+        if (failure.get() != null) {
+            log.error("a FUSE worker failed; the session ended", failure.get());
+        }
+    }
+
+    private static void work(Pointer session, Pointer channel, long bufSize) {
+        Runtime runtime = Runtime.getRuntime(LIBFUSE);
+        Pointer mem = Memory.allocateDirect(runtime, (int) bufSize);
+        Pointer buf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
+        Pointer from = Memory.allocateDirect(runtime, runtime.addressSize(), true);
+        while (LIBFUSE.fuse_session_exited(session) == 0) {
+            buf.setMemory(0, FUSE_BUF_SIZE, (byte) 0);
+            buf.putLong(0, bufSize);
+            buf.putPointer(FUSE_BUF_MEM, mem);
+            from.putPointer(0, channel);
+            int res = LIBFUSE.fuse_session_receive_buf(session, buf, from);
+            if (res == -EINTR) {
+                continue;
+            }
+            if (res <= 0) {
+                if (res < 0) {
+                    log.error("reading /dev/fuse failed: errno {}", -res);
+                }
+                LIBFUSE.fuse_session_exit(session); // 0: the kernel ended the session (unmounted)
+                return;
+            }
+            LIBFUSE.fuse_session_process_buf(session, buf, from.getPointer(0));
+        }
+    }
+
+    private static void joinUninterruptibly(Thread t) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

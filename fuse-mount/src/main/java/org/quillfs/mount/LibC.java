@@ -1,0 +1,26 @@
+package org.quillfs.mount;
+
+import jnr.ffi.LibraryLoader;
+import jnr.ffi.Pointer;
+
+/**
+ * The few C library calls the mount needs that Java has no API for: an open-file-description
+ * lock ({@link ImageLock}), a new session and moving a descriptor (daemonising). Strings pass
+ * through jnr's default charset (see {@link NativeNames}).
+ */
+public interface LibC {
+
+    LibC INSTANCE = LibraryLoader.create(LibC.class).load("c");
+
+    int open(String path, int flags, int mode);
+
+    int fcntl(int fd, int cmd, Pointer flock);
+
+    int close(int fd);
+
+    int dup2(int oldFd, int newFd);
+
+    int setsid();
+
+    int getpid();
+}
