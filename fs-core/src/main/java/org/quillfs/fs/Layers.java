@@ -44,7 +44,8 @@ final class Layers {
         this.inodes = new InodeStore(geometry, superblock.uuid());
         this.directories = new DirectoryTree(geometry, superblock.dirHashKey0(), superblock.dirHashKey1(),
                 superblock.uuid(), allocator);
-        this.data = new FileData(device, new ExtentTree(geometry, superblock.uuid(), allocator), store.log());
+        this.data = new FileData(device, new ExtentTree(geometry, superblock.uuid(), allocator), store.log(),
+                options.data());
         this.xattrs = new XattrStore(geometry, superblock.uuid(), allocator);
         this.transactions = new Transactions(store.transactions());
     }

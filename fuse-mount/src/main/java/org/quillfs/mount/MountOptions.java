@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.quillfs.file.DataMode;
 import org.quillfs.fs.FsOptions;
 import org.quillfs.txn.MetadataStore;
 
@@ -24,6 +25,7 @@ import org.quillfs.txn.MetadataStore;
 public record MountOptions(
         boolean readOnly,
         FsOptions.AtimeMode atime,
+        DataMode data,
         Duration commitInterval,
         long cacheBytes,
         boolean noRecovery,
@@ -70,7 +72,8 @@ public record MountOptions(
 
     public static MountOptions defaults() {
         MetadataStore.Options store = MetadataStore.Options.defaults();
-        return new MountOptions(false, FsOptions.AtimeMode.RELATIME, store.commitInterval(), store.cacheBytes(),
+        return new MountOptions(false, FsOptions.AtimeMode.RELATIME, DataMode.ORDERED, store.commitInterval(),
+                store.cacheBytes(),
                 false, false, false, false, MAX_WRITE, ATTR_TIMEOUT_SECONDS, ENTRY_TIMEOUT_SECONDS, false, List.of(),
                 List.of());
     }
@@ -86,6 +89,7 @@ public record MountOptions(
     public static MountOptions parse(List<String> optionLists, boolean sloppy) {
         boolean readOnly = false;
         FsOptions.AtimeMode atime = FsOptions.AtimeMode.RELATIME;
+        DataMode data = DataMode.ORDERED;
         MetadataStore.Options store = MetadataStore.Options.defaults();
         Duration commit = store.commitInterval();
         long cacheBytes = store.cacheBytes();
@@ -118,7 +122,7 @@ public record MountOptions(
                     case "allow_other" -> allowOther = flag(option, value, true);
                     case "allow_root" -> allowRoot = flag(option, value, true);
                     case "debug" -> debug = flag(option, value, true);
-                    case "data" -> dataMode(value);
+                    case "data" -> data = dataMode(value);
                     case "commit" -> {
                         long seconds = number(option, value, 0, MAX_COMMIT_SECONDS);
                         commit = seconds == 0 ? store.commitInterval() : Duration.ofSeconds(seconds);
@@ -149,7 +153,7 @@ public record MountOptions(
         if (allowOther && allowRoot) {
             throw new BadOption(MountCommand.EXIT_USAGE, "allow_other and allow_root cannot both be given");
         }
-        return new MountOptions(readOnly, atime, commit, cacheBytes, noRecovery, nonEmpty, allowOther, allowRoot,
+        return new MountOptions(readOnly, atime, data, commit, cacheBytes, noRecovery, nonEmpty, allowOther, allowRoot,
                 maxWrite, attrTimeout, entryTimeout, debug, List.copyOf(kernelFlags), List.copyOf(ignored));
     }
 
@@ -164,17 +168,16 @@ public record MountOptions(
         return flag.startsWith("no") ? flag.substring(2) : "no" + flag;
     }
 
-    private static void dataMode(String value) {
+    private static DataMode dataMode(String value) {
         if ("ordered".equals(value)) {
-            return;
+            return DataMode.ORDERED;
         }
         if ("journal".equals(value)) {
-            throw new BadOption(MountCommand.EXIT_FAILURE,
-                    "data=journal is not available yet: this quillfs writes file data in ordered mode only");
+            return DataMode.JOURNAL;
         }
         if ("writeback".equals(value)) {
             throw new BadOption(MountCommand.EXIT_FAILURE,
-                    "data=writeback is not supported: quillfs writes file data in ordered mode");
+                    "data=writeback is not supported: quillfs writes file data in ordered or journal mode");
         }
         throw new BadOption(MountCommand.EXIT_USAGE, "mount option 'data=" + (value == null ? "" : value)
                 + "' must be data=ordered or data=journal");
@@ -210,14 +213,14 @@ public record MountOptions(
     }
 
     public MountOptions withDebug() {
-        return new MountOptions(readOnly, atime, commitInterval, cacheBytes, noRecovery, nonEmpty, allowOther,
+        return new MountOptions(readOnly, atime, data, commitInterval, cacheBytes, noRecovery, nonEmpty, allowOther,
                 allowRoot, maxWrite, attrTimeout, entryTimeout, true, kernelFlags, ignored);
     }
 
     /** How the facade is opened. */
     public FsOptions fsOptions() {
         MetadataStore.Options defaults = MetadataStore.Options.defaults();
-        return new FsOptions(readOnly, atime,
+        return new FsOptions(readOnly, atime, data,
                 new MetadataStore.Options(cacheBytes, commitInterval, defaults.checkpointInterval()));
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import org.quillfs.file.DataMode;
 import org.junit.jupiter.api.Test;
 import org.quillfs.fs.FsOptions;
 
@@ -108,10 +109,11 @@ class MountOptionsTest {
     }
 
     @Test
-    void dataOrderedIsTheModeAndJournalIsRefusedWithExitCode32() {
+    void dataOrderedIsTheDefaultJournalIsTheOptionAndWritebackIsRefusedWithExitCode32() {
         assertThat(parse("data=ordered")).isEqualTo(MountOptions.defaults());
-        assertThatThrownBy(() -> parse("data=journal"))
-                .hasMessage("data=journal is not available yet: this quillfs writes file data in ordered mode only")
+        assertThat(parse("data=journal").fsOptions().data()).isEqualTo(DataMode.JOURNAL);
+        assertThat(parse("").fsOptions().data()).isEqualTo(DataMode.ORDERED);
+        assertThatThrownBy(() -> parse("data=writeback"))
                 .extracting(e -> ((MountOptions.BadOption) e).exitCode()).isEqualTo(32);
         assertThatThrownBy(() -> parse("remount")).extracting(e -> ((MountOptions.BadOption) e).exitCode())
                 .isEqualTo(32);

@@ -111,8 +111,8 @@ class RefusalsIT {
                     "unknown mount option 'bogus' (see mount.quillfs --help)");
             assertRefused(mountQuillfs(tmp, "-o", "commit=later", image, mnt), 1,
                     "mount option 'commit=later' needs a whole number");
-            assertRefused(mountQuillfs(tmp, "-o", "data=journal", image, mnt), 32,
-                    "data=journal is not available yet: this quillfs writes file data in ordered mode only");
+            assertRefused(mountQuillfs(tmp, "-o", "data=writeback", image, mnt), 32,
+                    "data=writeback is not supported: quillfs writes file data in ordered or journal mode");
             assertRefused(mountQuillfs(tmp, "--frobnicate", image, mnt), 1,
                     "Unknown option: '--frobnicate' (see mount.quillfs --help)");
             assertThat(fs.isMounted()).isFalse();
