@@ -8,6 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.errno.Errno;
+import org.quillfs.errno.FsException;
 import org.quillfs.format.Bitmap;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
@@ -49,7 +51,8 @@ import org.quillfs.txn.Transaction;
  * <li>a block whose contents were journaled (metadata, or file data in data=journal mode) also
  *     until a checkpoint has moved the log's tail past the free: until then recovery might
  *     replay old records into it, which would destroy whatever it held next (jbd2 solves the
- *     same problem with revoke records). These count as free only once the tail has passed.
+ *     same problem with revoke records). These count as free at commit too; when nothing but
+ *     held blocks is left even after forcing the log, the allocation runs a checkpoint.
  * </ul>
  *
  * <h2>Implementation notes</h2>
@@ -170,9 +173,15 @@ public final class Allocator {
             store.log().forceAll();
             run = search(txn, goal, wanted);
         }
+        if (run == null && !holds.isEmpty()) {
+            // Only blocks freed from journaled contents are left: they count as free (statfs
+            // is exact), and become usable once a checkpoint moves the tail past their frees.
+            store.checkpointer().checkpoint();
+            run = search(txn, goal, wanted);
+        }
         if (run == null) {
-            throw new IllegalStateException("no free block although " + reservation.blocksLeft()
-                    + " were reserved: the bitmaps disagree with the descriptors");
+            throw new FsException(Errno.ENOSPC, "no block can be used yet although " + reservation.blocksLeft()
+                    + " were reserved: the rest were freed by transactions older than a running one");
         }
         reservation.useBlocks(run[1]);
         countBlocks(txn, run[1]);
@@ -272,8 +281,8 @@ public final class Allocator {
     /**
      * Frees {@code count} blocks from {@code first} (one group's run). They count as free when
      * {@code txn} commits and are handed out again once that COMMIT is durable; blocks whose
-     * contents were {@code journaled} (metadata, or data in data=journal mode) count as free,
-     * and are handed out, only once a checkpoint has moved the log's tail past this free too.
+     * contents were {@code journaled} (metadata, or data in data=journal mode) are handed out
+     * only once a checkpoint has moved the log's tail past this free too.
      */
     public void free(Transaction txn, long first, int count, boolean journaled) {
         int group = geometry.groupOfBlock(first);
@@ -305,9 +314,7 @@ public final class Allocator {
                 return;
             }
             hold.durableAt = store.log().appendedLsn(); // past the COMMIT, appended by now
-            if (!journaled) {
-                accounting.freed(count, 0);
-            }
+            accounting.freed(count, 0); // free for statfs at once, journaled or not
         });
     }
 
@@ -332,24 +339,19 @@ public final class Allocator {
     }
 
     /**
-     * A checkpoint moved the tail: journaled blocks freed (and committed) before it count as
-     * free again, and holds that keep nothing any more are dropped. Checkpoints never overlap,
-     * so this runs on one thread at a time.
+     * A checkpoint moved the tail: journaled blocks freed (and committed) before it may be
+     * handed out again, and holds that keep nothing any more are dropped. Checkpoints never
+     * overlap, so this runs on one thread at a time.
      */
     private void tailMoved(long tail) {
-        long released = 0;
         long durable = store.log().durableLsn();
         for (Hold hold : holds.values()) {
             if (hold.journaled && !hold.tailPassed && hold.durableAt != Hold.NOT_COMMITTED && hold.freedAt < tail) {
                 hold.tailPassed = true;
-                released += hold.count;
             }
             if (!hold.keeps(durable)) {
                 holds.remove(hold.first, hold);
             }
-        }
-        if (released > 0) {
-            accounting.freed(released, 0);
         }
     }
 
