@@ -32,7 +32,8 @@ class XattrBlockTest {
         for (int i = 0; i < n; i++) {
             Namespace ns = Namespace.values()[random.nextInt(Namespace.values().length)];
             byte[] suffix = ns.hasSuffix() ? suffix(random, 1 + random.nextInt(ns.maxSuffixBytes())) : new byte[0];
-            byte[] value = new byte[random.nextInt(4) == 0 ? random.nextInt(blockSize) : random.nextInt(40)];
+            // at most B - 300 bytes: with the longest suffix the first entry always fits, so no list is empty
+            byte[] value = new byte[random.nextInt(4) == 0 ? random.nextInt(blockSize - 300) : random.nextInt(40)];
             random.nextBytes(value);
             Entry e = new Entry(ns, suffix, value);
             if (used + e.size() <= blockSize - 40 && set.add(e)) {
