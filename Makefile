@@ -98,6 +98,7 @@ bench: build
 # Remake the golden images in test-images/images (only on purpose: see test-images/README.md).
 golden-images: build
 	$(JAVA) -cp mkfs/target/quillfs-mkfs.jar:test-images/target/classes org.quillfs.images.GoldenImages test-images/images
+	$(JAVA) -cp fsck/target/quillfs-fsck.jar:test-images/target/classes org.quillfs.images.CorruptImages test-images/cases
 
 clean:
 	$(MVN) -q clean

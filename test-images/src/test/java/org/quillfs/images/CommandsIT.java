@@ -79,9 +79,15 @@ class CommandsIT {
 
     @Test
     void fsckDashTFindsFsckQuillfs() throws Exception {
-        Result fsck = run("fsck", "-t", "quillfs", tmp.resolve("any.img").toString());
-        assertThat(fsck.err()).contains("fsck.quillfs: not available yet");
-        assertThat(fsck.exitCode()).isEqualTo(16);
+        Path image = tmp.resolve("checked.img");
+        Result mkfs = run(BIN.resolve("mkfs.quillfs").toString(), "-q", image.toString(), "16M");
+        assertThat(mkfs.exitCode()).as(mkfs.err()).isZero();
+        Result fsck = run("fsck", "-t", "quillfs", "-n", image.toString());
+        assertThat(fsck.exitCode()).as(fsck.err()).isZero();
+        assertThat(fsck.out()).contains(image + ": clean");
+        Result forced = run("fsck", "-t", "quillfs", "-f", "-y", image.toString());
+        assertThat(forced.exitCode()).as(forced.err()).isZero();
+        assertThat(forced.out()).contains("Pass 1: Checking inodes, blocks, and sizes");
     }
 
     @Test

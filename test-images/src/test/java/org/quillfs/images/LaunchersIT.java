@@ -52,11 +52,24 @@ class LaunchersIT {
     }
 
     @Test
-    void fsckIsNotAvailableYet() throws Exception {
-        Result r = run("fsck.quillfs", "x");
-        assertThat(r.err())
-                .isEqualTo("fsck.quillfs: not available yet: checking and repairing arrive with issue 6\n");
-        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(16);
+    void fsckChecksAnImageMadeByMkfs() throws Exception {
+        Result mkfs = run("mkfs.quillfs", "-q", "img", "16M");
+        assertThat(mkfs.exitCode()).as("mkfs; stderr: %s", mkfs.err()).isZero();
+        Result clean = run("fsck.quillfs", "-n", "img");
+        assertThat(clean.exitCode()).as("exit code; stderr: %s", clean.err()).isZero();
+        assertThat(clean.out()).isEqualTo("img: clean, 16/1035 files, 330/4096 blocks\n");
+        Result forced = run("fsck.quillfs", "-fy", "img");
+        assertThat(forced.exitCode()).as("exit code; stderr: %s", forced.err()).isZero();
+        assertThat(forced.out()).contains("Pass 5: Checking group summary information");
+    }
+
+    @Test
+    void fsckSaysWhatIsWrongInOneLine() throws Exception {
+        Result missing = run("fsck.quillfs", "-n", "x");
+        assertThat(missing.err()).isEqualTo("fsck.quillfs: x does not exist\n");
+        assertThat(missing.exitCode()).isEqualTo(8);
+        Result usage = run("fsck.quillfs", "-n", "-y", "x");
+        assertThat(usage.exitCode()).isEqualTo(16);
     }
 
     @Test
@@ -86,9 +99,9 @@ class LaunchersIT {
         Path lib = Files.createDirectories(tmp.resolve("prefix/lib/quillfs"));
         Files.copy(REPO.resolve("fsck/target/quillfs-fsck.jar"), lib.resolve("quillfs-fsck.jar"));
 
-        Result r = run(sbin.resolve("fsck.quillfs"), "x");
-        assertThat(r.err()).startsWith("fsck.quillfs: not available yet");
-        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(16);
+        Result r = run(sbin.resolve("fsck.quillfs"), "-n", "x");
+        assertThat(r.err()).isEqualTo("fsck.quillfs: x does not exist\n");
+        assertThat(r.exitCode()).as("exit code; stderr: %s", r.err()).isEqualTo(8);
     }
 
     @Test

@@ -1,0 +1,72 @@
+package org.quillfs.fsck;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import picocli.CommandLine;
+
+/** fsck.quillfs run in-process: its exit code, standard output and standard error. */
+record FsckRun(int exitCode, String out, String err) {
+
+    static FsckRun of(Path image, String... options) {
+        String[] args = new String[options.length + 1];
+        System.arraycopy(options, 0, args, 0, options.length);
+        args[options.length] = image.toString();
+        return run(null, args);
+    }
+
+    /**
+     * Runs the checker itself on {@code image} (any NIO filesystem, jimfs included), without the
+     * command's catch-all: an unexpected exception reaches the test with its stack trace.
+     */
+    static FsckRun direct(Path image, Questions.Mode mode) throws java.io.IOException {
+        return direct(image, mode, null);
+    }
+
+    /** {@link #direct} in interactive mode, answering with {@code answers}. */
+    static FsckRun answering(Path image, java.util.function.Supplier<String> answers) throws java.io.IOException {
+        return direct(image, Questions.Mode.ASK, answers);
+    }
+
+    private static FsckRun direct(Path image, Questions.Mode mode, java.util.function.Supplier<String> answers)
+            throws java.io.IOException {
+        StringWriter out = new StringWriter();
+        try (java.nio.channels.FileChannel channel = mode == Questions.Mode.NO
+                ? java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ)
+                : java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ,
+                        java.nio.file.StandardOpenOption.WRITE)) {
+            int code = new Fsck(channel, image.toString(), new Fsck.Options(mode, true, false, false),
+                    new PrintWriter(out, true), answers).run();
+            return new FsckRun(code, out.toString(), "");
+        } catch (UnreadableException e) {
+            return new FsckRun(Fsck.OPERATIONAL, out.toString(), e.getMessage());
+        }
+    }
+
+    /** With answers typed in interactive mode (null entries end the input). */
+    static FsckRun answering(List<String> answers, String... args) {
+        return run(new ArrayDeque<>(answers), args);
+    }
+
+    private static FsckRun run(Deque<String> answers, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        FsckCommand command = new FsckCommand();
+        if (answers != null) {
+            command.answers(answers::poll);
+        }
+        CommandLine line = new CommandLine(command);
+        line.setOut(new PrintWriter(out, true));
+        line.setErr(new PrintWriter(err, true));
+        int code = FsckCommand.run(line, args);
+        return new FsckRun(code, out.toString(), err.toString());
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- out\n" + out + "--- err\n" + err;
+    }
+}
