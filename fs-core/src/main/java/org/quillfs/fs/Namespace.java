@@ -8,7 +8,6 @@ import org.quillfs.alloc.Reservation;
 import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.format.DirEntry;
-import org.quillfs.format.DirectoryKeys;
 import org.quillfs.format.DirectoryRoot;
 import org.quillfs.format.ExtentRoot;
 import org.quillfs.format.Inode;
