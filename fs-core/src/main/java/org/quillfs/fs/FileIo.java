@@ -1,6 +1,7 @@
 package org.quillfs.fs;
 
 import java.nio.ByteBuffer;
+import java.util.function.Predicate;
 import org.quillfs.alloc.Reservation;
 import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
@@ -39,7 +40,12 @@ final class FileIo {
         this.maxStepLogBytes = maxStepLogBytes;
     }
 
-    int read(long number, long offset, ByteBuffer dst) {
+    /** What a read did: the bytes read, and whether the inode's access time should now change. */
+    record Read(int bytes, boolean touchAtime) {
+    }
+
+    /** Reads into {@code dst}; asks {@code needsAtime} of the inode it read, in the same transaction. */
+    Read read(long number, long offset, ByteBuffer dst, Predicate<Inode> needsAtime) {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset " + offset);
         }
@@ -47,7 +53,8 @@ final class FileIo {
             Inode inode = regularFile(layers.inode(txn, number), number);
             int start = dst.position();
             try {
-                return layers.data.read(txn, ExtentRoot.decode(inode.data()), inode.size(), offset, dst);
+                int n = layers.data.read(txn, ExtentRoot.decode(inode.data()), inode.size(), offset, dst);
+                return new Read(n, needsAtime.test(inode));
             } catch (RuntimeException e) {
                 dst.position(start); // a deadlock replays the read from the start
                 throw e;
@@ -65,8 +72,8 @@ final class FileIo {
         long at = offset;
         int chunkLimit = WRITE_CHUNK;
         while (src.hasRemaining()) {
-            int n = fittingChunk(number, at, Math.min(src.remaining(), chunkLimit), append);
-            ByteBuffer chunk = src.slice(src.position(), n);
+            int wanted = Math.min(src.remaining(), chunkLimit);
+            int[] n = new int[1]; // decided by the plan, which runs again before every retry
             long chunkAt = at;
             long end;
             try {
@@ -74,14 +81,15 @@ final class FileIo {
                     Inode inode = layers.inode(txn, number);
                     ExtentRoot root = ExtentRoot.decode(inode.data());
                     long where = append ? inode.size() : chunkAt;
-                    return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, n);
-                }, txn -> writeChunk(txn, number, chunkAt, chunk.duplicate(), append)).result();
+                    n[0] = stepLength(root, where, wanted);
+                    return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, n[0]);
+                }, txn -> writeChunk(txn, number, chunkAt, src.slice(src.position(), n[0]), append)).result();
             } catch (FsException e) {
                 if (e.errno() != Errno.ENOSPC) {
                     throw e;
                 }
-                if (n > layers.geometry.blockSize()) {
-                    chunkLimit = n / 2; // what fits may be less than asked: write(2) then writes less
+                if (n[0] > layers.geometry.blockSize()) {
+                    chunkLimit = n[0] / 2; // what fits may be less than asked: write(2) then writes less
                     continue;
                 }
                 if (total > 0) {
@@ -89,29 +97,25 @@ final class FileIo {
                 }
                 throw e;
             }
-            src.position(src.position() + n);
-            total += n;
+            src.position(src.position() + n[0]);
+            total += n[0];
             at = end;
         }
         return total;
     }
 
     /**
-     * The first {@code n} bytes or fewer: as many as one transaction may log for (a small
-     * journal allows less than {@value #WRITE_CHUNK}), at least one block's worth.
+     * The first {@code wanted} bytes at {@code where}, or fewer: as many as one transaction may
+     * log for (a small journal allows less than {@value #WRITE_CHUNK}), at least up to the end of
+     * the first block.
      */
-    private int fittingChunk(long number, long offset, int n, boolean append) {
-        return layers.transactions.read(txn -> {
-            Inode inode = layers.inode(txn, number);
-            ExtentRoot root = ExtentRoot.decode(inode.data());
-            long where = append ? inode.size() : offset;
-            int chunk = n;
-            while (chunk > layers.geometry.blockSize()
-                    && INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, chunk) > maxStepLogBytes) {
-                chunk /= 2;
-            }
-            return chunk;
-        });
+    private int stepLength(ExtentRoot root, long where, int wanted) {
+        int firstBlock = (int) Math.min(wanted, layers.geometry.blockSize() - where % layers.geometry.blockSize());
+        long budget = maxStepLogBytes - INODE_LOG_BYTES;
+        if (layers.data.logBytesForWrite(root, where, firstBlock) > budget) {
+            return firstBlock;
+        }
+        return (int) layers.data.writeStepLength(root, where, wanted, budget);
     }
 
     /** One transaction's share of a write; returns where it ended. */
@@ -151,11 +155,7 @@ final class FileIo {
     }
 
     private boolean truncateStep(Transaction txn, long number, long size) {
-        Inode inode = layers.inodeForUpdate(txn, number);
-        if ((inode.mode() & Inode.S_IFMT) == Inode.S_IFDIR) {
-            throw new FsException(Errno.EISDIR, "inode " + number + " is a directory");
-        }
-        regularFile(inode, number);
+        Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
         ExtentRoot root = ExtentRoot.decode(inode.data());
         Timestamp now = Layers.now();
         if (size > inode.size()) {
@@ -187,12 +187,15 @@ final class FileIo {
         long end = offset + length;
         long at = offset;
         while (at < end) {
-            int n = fittingChunk(number, at, (int) Math.min(end - at, WRITE_CHUNK), false);
+            int wanted = (int) Math.min(end - at, WRITE_CHUNK);
+            int[] step = new int[1]; // decided by the plan, which runs again before every retry
             long from = at;
             layers.transactions.write(txn -> {
                 ExtentRoot root = ExtentRoot.decode(layers.inode(txn, number).data());
-                return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, from, n);
+                step[0] = stepLength(root, from, wanted);
+                return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, from, step[0]);
             }, txn -> {
+                int n = step[0];
                 Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
                 ExtentRoot root = ExtentRoot.decode(inode.data());
                 Reservation reservation = layers.allocator.reserve(txn, layers.data.blocksForWrite(root, from, n), 0);
@@ -207,7 +210,7 @@ final class FileIo {
                 layers.inodes.write(txn, number, after);
                 return null;
             });
-            at += n;
+            at += step[0];
         }
     }
 

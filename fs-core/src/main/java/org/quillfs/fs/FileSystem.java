@@ -203,11 +203,8 @@ public final class FileSystem implements AutoCloseable {
 
     private long childOf(BlockReader txn, long dir, byte[] name) {
         Inode d = layers.directory(txn, dir);
-        if (isDot(name)) {
-            return dir;
-        }
-        if (isDotDot(name)) {
-            return d.parent();
+        if (Namespace.isDotOrDotDot(name)) {
+            return name.length == 1 ? dir : d.parent();
         }
         return layers.directories.lookup(txn, dir, DirectoryRoot.decode(d.data()), name)
                 .orElseThrow(() -> new FsException(Errno.ENOENT, Namespace.quoted(name) + " does not exist"))
@@ -416,12 +413,11 @@ public final class FileSystem implements AutoCloseable {
         if (!h.readable()) {
             throw new FsException(Errno.EBADF, "handle " + handle + " is not open for reading");
         }
-        int n = files.read(h.inode(), offset, dst);
-        if (layers.options.atime() != FsOptions.AtimeMode.NOATIME && !layers.options.readOnly()
-                && layers.transactions.read(txn -> needsAtime(layers.inode(txn, h.inode())))) {
+        FileIo.Read read = files.read(h.inode(), offset, dst, this::needsAtime);
+        if (read.touchAtime()) {
             touchAtime(h.inode());
         }
-        return n;
+        return read.bytes();
     }
 
     public int write(long handle, long offset, ByteBuffer src) {
@@ -579,13 +575,5 @@ public final class FileSystem implements AutoCloseable {
 
     private Attributes attributes(long number, Inode inode) {
         return Attributes.of(number, inode, layers.geometry.blockSize());
-    }
-
-    private static boolean isDot(byte[] name) {
-        return name.length == 1 && name[0] == '.';
-    }
-
-    private static boolean isDotDot(byte[] name) {
-        return name.length == 2 && name[0] == '.' && name[1] == '.';
     }
 }

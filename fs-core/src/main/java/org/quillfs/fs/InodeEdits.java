@@ -2,8 +2,6 @@ package org.quillfs.fs;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.quillfs.errno.Errno;
-import org.quillfs.errno.FsException;
 import org.quillfs.format.Inode;
 import org.quillfs.txn.Transaction;
 
@@ -35,12 +33,7 @@ final class InodeEdits {
 
     /** Directory {@code number} as this operation has left it so far. */
     Inode directory(long number) {
-        Inode dir = get(number);
-        if ((dir.mode() & Inode.S_IFMT) != Inode.S_IFDIR) {
-            throw new FsException(Errno.ENOTDIR,
-                    "inode " + number + " is not a directory");
-        }
-        return dir;
+        return Layers.requireDirectory(get(number), number);
     }
 
     void put(long number, Inode inode) {

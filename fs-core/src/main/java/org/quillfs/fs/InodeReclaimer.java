@@ -61,13 +61,9 @@ final class InodeReclaimer {
         if (hasExtents(inode)) {
             layers.data.truncate(txn, ExtentRoot.decode(inode.data()), BEYOND_EVERY_EXTENT, 0);
         }
-        freeXattrs(txn, number, inode);
+        layers.xattrs.freeAll(txn, number, inode.xattrBlock());
         layers.inodes.clear(txn, number);
         layers.allocator.freeInode(txn, number, (inode.mode() & Inode.S_IFMT) == Inode.S_IFDIR);
-    }
-
-    private void freeXattrs(Transaction txn, long number, Inode inode) {
-        layers.xattrs.freeAll(txn, number, inode.xattrBlock());
     }
 
     /**

@@ -67,11 +67,19 @@ final class Layers {
 
     /** Inode {@code number}, which must be a directory. */
     Inode directory(BlockReader txn, long number) {
-        Inode dir = inode(txn, number);
-        if ((dir.mode() & Inode.S_IFMT) != Inode.S_IFDIR) {
+        return requireDirectory(inode(txn, number), number);
+    }
+
+    /**
+     * {@code inode}, which must be a directory.
+     *
+     * @throws FsException ENOTDIR if it is not
+     */
+    static Inode requireDirectory(Inode inode, long number) {
+        if ((inode.mode() & Inode.S_IFMT) != Inode.S_IFDIR) {
             throw new FsException(Errno.ENOTDIR, "inode " + number + " is not a directory");
         }
-        return dir;
+        return inode;
     }
 
     static Timestamp now() {
