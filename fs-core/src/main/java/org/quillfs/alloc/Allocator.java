@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
 import org.quillfs.cache.CachedBlock;
 import org.quillfs.errno.Errno;
@@ -77,6 +78,8 @@ public final class Allocator {
     private final AtomicLongArray freeBlocksHint;
     private final AtomicLongArray freeInodesHint;
     private final AtomicLongArray directoriesHint;
+    /** Per group, where the search for a free inode starts: one past the last one handed out, or the lowest freed since. */
+    private final AtomicIntegerArray nextInodeHint;
     /** Held runs of freed blocks by their first block; see "Freed blocks wait". */
     private final ConcurrentSkipListMap<Long, Hold> holds = new ConcurrentSkipListMap<>();
     /** Per running transaction (by id): blocks allocated minus blocks freed, see {@link #netBlocksAllocated}. */
@@ -90,6 +93,7 @@ public final class Allocator {
         this.freeBlocksHint = new AtomicLongArray(n);
         this.freeInodesHint = new AtomicLongArray(n);
         this.directoriesHint = new AtomicLongArray(n);
+        this.nextInodeHint = new AtomicIntegerArray(n);
         long blocks = 0;
         long inodes = 0;
         for (int g = 0; g < n; g++) {
@@ -239,7 +243,7 @@ public final class Allocator {
             initialiseBlockBitmap(txn, group);
             d = d.withoutFlag(GroupDescriptor.BLOCK_UNINIT);
         }
-        byte[] bits = bitmapBits(txn, bitmapNr);
+        ByteBuffer bits = bitmapBits(txn, bitmapNr);
         int length = geometry.groupLength(group);
         int first = findRun(bits, group, from, length, wanted);
         if (first < 0 && from > 0) {
@@ -261,9 +265,9 @@ public final class Allocator {
     }
 
     /** The first free block index at or after {@code from} that no hold keeps, or -1. */
-    private int findRun(byte[] bits, int group, int from, int length, int wanted) {
+    private int findRun(ByteBuffer bits, int group, int from, int length, int wanted) {
         for (int i = from; i < length; i++) {
-            if ((bits[i >>> 3] & 0xFF) == 0xFF && (i & 7) == 0) {
+            if (bits.get(i >>> 3) == (byte) 0xFF && (i & 7) == 0) {
                 i += 7;
                 continue;
             }
@@ -290,7 +294,7 @@ public final class Allocator {
             throw new IllegalArgumentException("blocks " + first + ".." + (first + count - 1) + " are not one group's");
         }
         GroupDescriptor d = groups.read(txn, group);
-        byte[] bits = bitmapBits(txn, d.blockBitmap());
+        ByteBuffer bits = bitmapBits(txn, d.blockBitmap());
         int index = (int) (first - geometry.groupStart(group));
         for (int i = index; i < index + count; i++) {
             if (!isSet(bits, i)) {
@@ -443,8 +447,12 @@ public final class Allocator {
             initialiseInodeBitmap(txn, group);
             d = d.withoutFlag(GroupDescriptor.INODE_UNINIT);
         }
-        byte[] bits = bitmapBits(txn, d.inodeBitmap());
-        int index = firstClear(bits, geometry.inodesPerGroup());
+        ByteBuffer bits = bitmapBits(txn, d.inodeBitmap());
+        int hint = nextInodeHint.get(group);
+        int index = firstClear(bits, hint, geometry.inodesPerGroup());
+        if (index < 0 && hint > 0) {
+            index = firstClear(bits, 0, hint);
+        }
         if (index < 0) {
             return 0;
         }
@@ -458,6 +466,7 @@ public final class Allocator {
             itableInitialized++;
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, true);
+        nextInodeHint.set(group, index + 1);
         GroupDescriptor updated = d.withCountsChanged(0, -1, directory ? 1 : 0).withItableInitialized(itableInitialized);
         groups.write(txn, group, updated);
         freeInodesHint.set(group, updated.freeInodes());
@@ -470,11 +479,12 @@ public final class Allocator {
         int group = geometry.groupOfInode(inode);
         int index = (int) ((inode - 1) % geometry.inodesPerGroup());
         GroupDescriptor d = groups.read(txn, group);
-        byte[] bits = bitmapBits(txn, d.inodeBitmap());
+        ByteBuffer bits = bitmapBits(txn, d.inodeBitmap());
         if (!isSet(bits, index)) {
             throw new IllegalStateException("inode " + inode + " freed twice");
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, false);
+        nextInodeHint.accumulateAndGet(group, index, Math::min);
         groups.write(txn, group, d.withCountsChanged(0, 1, directory ? -1 : 0));
         freeInodesHint.incrementAndGet(group);
         txn.onEnd(committed -> {
@@ -507,19 +517,21 @@ public final class Allocator {
         txn.update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(content, BlockHeader.LSN_END, content.length));
     }
 
-    /** The bitmap's bits (the block after its header), read under an exclusive lock: we may change them. */
-    private static byte[] bitmapBits(Transaction txn, long bitmapNr) {
+    /**
+     * The bitmap's bits (the block after its header) as a read-only little-endian view, read
+     * under an exclusive lock: we may change them, and the view shows our changes.
+     */
+    private static ByteBuffer bitmapBits(Transaction txn, long bitmapNr) {
         try (CachedBlock block = txn.readForUpdate(bitmapNr)) {
-            return block.copy(BlockHeader.SIZE, block.contents().capacity() - BlockHeader.SIZE);
+            return block.contents().position(BlockHeader.SIZE).slice().order(ByteOrder.LITTLE_ENDIAN);
         }
     }
 
-    /** The first clear bit below {@code limit}, or -1; skips full 64-bit words at once. */
-    private static int firstClear(byte[] bits, int limit) {
-        ByteBuffer words = ByteBuffer.wrap(bits).order(ByteOrder.LITTLE_ENDIAN);
-        int i = 0;
+    /** The first clear bit in {@code from .. limit - 1}, or -1; skips full 64-bit words at once. */
+    private static int firstClear(ByteBuffer bits, int from, int limit) {
+        int i = from;
         while (i < limit) {
-            if ((i & 63) == 0 && i + 64 <= limit && (i >>> 3) + 8 <= bits.length && words.getLong(i >>> 3) == -1L) {
+            if ((i & 63) == 0 && i + 64 <= limit && (i >>> 3) + 8 <= bits.capacity() && bits.getLong(i >>> 3) == -1L) {
                 i += 64;
             } else if (!isSet(bits, i)) {
                 return i;
@@ -530,15 +542,16 @@ public final class Allocator {
         return -1;
     }
 
-    private static boolean isSet(byte[] bits, int i) {
-        return (bits[i >>> 3] & (1 << (i & 7))) != 0;
+    private static boolean isSet(ByteBuffer bits, int i) {
+        return (bits.get(i >>> 3) & (1 << (i & 7))) != 0;
     }
 
     /** Sets or clears bits {@code first .. first + count - 1}, logging only the bytes that change. */
-    private static void setBits(Transaction txn, long bitmapNr, byte[] bits, int first, int count, boolean used) {
+    private static void setBits(Transaction txn, long bitmapNr, ByteBuffer bits, int first, int count, boolean used) {
         int fromByte = first >>> 3;
         int toByte = (first + count - 1) >>> 3;
-        byte[] changed = Arrays.copyOfRange(bits, fromByte, toByte + 1);
+        byte[] changed = new byte[toByte - fromByte + 1];
+        bits.get(fromByte, changed);
         for (int i = first; i < first + count; i++) {
             int b = (i >>> 3) - fromByte;
             changed[b] = (byte) (used ? changed[b] | 1 << (i & 7) : changed[b] & ~(1 << (i & 7)));

@@ -1,6 +1,5 @@
 package org.quillfs.alloc;
 
-import java.nio.ByteBuffer;
 import org.quillfs.cache.CachedBlock;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.Geometry;
@@ -29,12 +28,7 @@ final class GroupTable {
 
     /** Logs only the bytes of the descriptor that change. */
     void write(Transaction txn, int group, GroupDescriptor descriptor) {
-        ByteBuffer scratch = ByteBuffer.allocate(geometry.blockSize());
-        GroupDescriptorTable.put(scratch, slot(group), descriptor);
-        int offset = slotOffset(group);
-        byte[] bytes = new byte[Limits.GROUP_DESCRIPTOR_SIZE];
-        scratch.get(offset, bytes);
-        txn.updateChanged(tableBlock(group), offset, bytes);
+        txn.updateChanged(tableBlock(group), slotOffset(group), GroupDescriptorTable.encode(descriptor));
     }
 
     private long tableBlock(int group) {

@@ -1,6 +1,7 @@
 package org.quillfs.cache;
 
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import org.quillfs.format.BlockHeader;
 
 /**
@@ -39,7 +40,11 @@ public final class CachedBlock implements AutoCloseable {
         return blockNr;
     }
 
-    /** A read-only view of the contents; valid while the block is pinned. */
+    /**
+     * A read-only view of the contents: it shows every later change, and it keeps showing this
+     * block's bytes after the block is unpinned or evicted (its array is never reused), so it
+     * is as stable as the page lock its reader holds.
+     */
     public synchronized ByteBuffer contents() {
         return ByteBuffer.wrap(data).asReadOnlyBuffer();
     }
@@ -49,6 +54,37 @@ public final class CachedBlock implements AutoCloseable {
         byte[] out = new byte[length];
         System.arraycopy(data, offset, out, 0, length);
         return out;
+    }
+
+    /**
+     * Where {@code after} differs from the {@code after.length} bytes at {@code offset}: runs of
+     * changed bytes as pairs {@code [start, end)} relative to {@code offset}, ascending, with
+     * runs fewer than {@code mergeGap} unchanged bytes apart joined into one. Empty when nothing
+     * differs.
+     */
+    public synchronized int[] differences(int offset, byte[] after, int mergeGap) {
+        int[] runs = new int[8];
+        int n = 0;
+        int length = after.length;
+        int start = Arrays.mismatch(data, offset, offset + length, after, 0, length);
+        while (start >= 0) {
+            int end = start + 1; // one past the last changed byte seen
+            int i = end;
+            while (i < length && i - end < mergeGap) {
+                if (data[offset + i] != after[i]) {
+                    end = i + 1;
+                }
+                i++;
+            }
+            if (n == runs.length) {
+                runs = Arrays.copyOf(runs, 2 * n);
+            }
+            runs[n++] = start;
+            runs[n++] = end;
+            int next = i >= length ? -1 : Arrays.mismatch(data, offset + i, offset + length, after, i, length);
+            start = next < 0 ? -1 : i + next;
+        }
+        return Arrays.copyOf(runs, n);
     }
 
     /** The LSN of the last change applied (0 for a block read from disk and not changed since load). */

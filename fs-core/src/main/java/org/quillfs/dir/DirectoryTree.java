@@ -90,7 +90,11 @@ public final class DirectoryTree {
 
     /** Log bytes one {@link #insert} may append at worst: for the caller's transaction budget. */
     public long logBytesPerInsert(DirectoryRoot root) {
-        int depth = root.depth();
+        return logBytesPerInsert(root.depth());
+    }
+
+    /** Log bytes one {@link #insert} into a tree of {@code depth} node levels may append at worst. */
+    public long logBytesPerInsert(int depth) {
         return (depth + 1L) * existingBlockLogBytes() + (depth + 2L) * newBlockLogBytes()
                 + (depth + 2L) * allocator.logBytesPerBlockRun(1);
     }
@@ -183,6 +187,37 @@ public final class DirectoryTree {
 
     // ------------------------------------------------------------------ changing
 
+    /** Where a new entry named {@code name} goes: the key it gets. See {@link #vacancy}. */
+    public record Vacancy(long key, byte[] name) {
+    }
+
+    /**
+     * Where a new entry named {@code name} would go. Read under the locks {@link #insert} takes,
+     * it stays true until this transaction's insert: every change of a directory also changes
+     * its inode, whose exclusive lock the caller holds.
+     *
+     * @throws FsException EEXIST if the name is there; ENAMETOOLONG, EINVAL for a bad name;
+     *     ENOSPC when 32768 names share its hash; EIO for damage
+     */
+    public Vacancy vacancy(Transaction txn, long dirInode, DirectoryRoot root, byte[] name) {
+        checkName(name);
+        long hash = hash48(name);
+        if (root.rootBlock() == 0) {
+            return new Vacancy(DirectoryKeys.key(hash, 0), name);
+        }
+        Scan scan = scan(txn::readForUpdate, dirInode, root, hash, name);
+        if (scan.match.isPresent()) {
+            throw new FsException(Errno.EEXIST, "\"" + new String(name, StandardCharsets.UTF_8)
+                    + "\" exists in directory inode " + dirInode);
+        }
+        int seq = scan.usedSeqs.nextClearBit(0);
+        if (seq > DirectoryKeys.MAX_SEQ) {
+            throw new FsException(Errno.ENOSPC, "directory inode " + dirInode + ": every key for hash 0x"
+                    + Long.toHexString(hash) + " is taken");
+        }
+        return new Vacancy(DirectoryKeys.key(hash, seq), name);
+    }
+
     /**
      * Adds the entry {@code name} → {@code inode} of {@code fileType} ({@code DT_*}) and returns
      * the directory's new root.
@@ -193,11 +228,21 @@ public final class DirectoryTree {
      */
     public DirectoryRoot insert(Transaction txn, Reservation reservation, long dirInode, DirectoryRoot root,
             byte[] name, long inode, int fileType) {
-        checkName(name);
-        long hash = hash48(name);
+        return insert(txn, reservation, dirInode, root, vacancy(txn, dirInode, root, name), inode, fileType);
+    }
+
+    /**
+     * Adds the entry {@code vacancy.name()} → {@code inode} of {@code fileType} at the key
+     * {@link #vacancy} found in this transaction, and returns the directory's new root.
+     *
+     * @throws FsException EIO for damage
+     * @throws IllegalArgumentException for inode 0 or a type that is no {@code DT_*} value
+     */
+    public DirectoryRoot insert(Transaction txn, Reservation reservation, long dirInode, DirectoryRoot root,
+            Vacancy vacancy, long inode, int fileType) {
+        DirEntry entry = checkedEntry(vacancy.key(), inode, fileType, vacancy.name());
         LongFunction<CachedBlock> reader = txn::readForUpdate;
         if (root.rootBlock() == 0) {
-            DirEntry entry = checkedEntry(DirectoryKeys.key(hash, 0), inode, fileType, name);
             long leafNr = allocate(txn, reservation, geometry.inodeBlock(dirInode));
             ByteBuffer leaf = ByteBuffer.allocate(blockSize);
             DirectoryLeaf.init(leaf, leafNr, dirInode);
@@ -205,20 +250,8 @@ public final class DirectoryTree {
             writeNew(txn, leafNr, leaf);
             return new DirectoryRoot(0, leafNr, 1);
         }
-        Scan scan = scan(reader, dirInode, root, hash, name);
-        if (scan.match.isPresent()) {
-            throw new FsException(Errno.EEXIST, "directory inode " + dirInode + " already has an entry named "
-                    + scan.match.get());
-        }
-        int seq = scan.usedSeqs.nextClearBit(0);
-        if (seq > DirectoryKeys.MAX_SEQ) {
-            throw new FsException(Errno.ENOSPC, "directory inode " + dirInode + ": every key for hash 0x"
-                    + Long.toHexString(hash) + " is taken");
-        }
-        DirEntry entry = checkedEntry(DirectoryKeys.key(hash, seq), inode, fileType, name);
         long count = root.entryCount() + 1;
-
-        Path path = descend(reader, dirInode, root, entry.key());
+        Path path = descend(reader, dirInode, root, entry.key(), true);
         if (DirectoryLeaf.insert(path.leaf, entry)) {
             writeExisting(txn, path.leafNr, path.leaf);
             return new DirectoryRoot(root.depth(), root.rootBlock(), count);
@@ -300,7 +333,7 @@ public final class DirectoryTree {
         }
         long key = found.get().key();
         long count = root.entryCount() - 1;
-        Path path = descend(reader, dirInode, root, key);
+        Path path = descend(reader, dirInode, root, key, true);
         if (!DirectoryLeaf.remove(path.leaf, key)) {
             throw damage(dirInode, path.leafNr, "entry 0x" + Long.toHexString(key) + " is not in the leaf its key leads to");
         }
@@ -316,7 +349,7 @@ public final class DirectoryTree {
         Step parent = path.nodes.get(path.nodes.size() - 1);
         long lowerBound = DirectoryNode.entry(parent.image, parent.index).firstKey();
         if (lowerBound > 0) {
-            Path before = descend(reader, dirInode, root, lowerBound - 1);
+            Path before = descend(reader, dirInode, root, lowerBound - 1, true);
             DirectoryLeaf.setNextLeaf(before.leaf, DirectoryLeaf.nextLeaf(path.leaf));
             writeExisting(txn, before.leafNr, before.leaf);
         }
@@ -377,10 +410,16 @@ public final class DirectoryTree {
     }
 
     private Path descend(LongFunction<CachedBlock> reader, long dirInode, DirectoryRoot root, long key) {
+        return descend(reader, dirInode, root, key, false);
+    }
+
+    /** Like {@link #descend(LongFunction, long, DirectoryRoot, long)}, with copies to change if {@code toChange}. */
+    private Path descend(LongFunction<CachedBlock> reader, long dirInode, DirectoryRoot root, long key,
+            boolean toChange) {
         List<Step> nodes = new ArrayList<>(root.depth());
         long nr = root.rootBlock();
         for (int level = root.depth(); level > 0; level--) {
-            ByteBuffer node = load(reader, dirInode, nr, level);
+            ByteBuffer node = load(reader, dirInode, nr, level, toChange);
             if (DirectoryNode.entryCount(node) == 0) {
                 throw damage(dirInode, nr, "node has no entries");
             }
@@ -388,7 +427,7 @@ public final class DirectoryTree {
             nodes.add(new Step(nr, node, index));
             nr = DirectoryNode.entry(node, index).child();
         }
-        return new Path(nodes, nr, load(reader, dirInode, nr, 0));
+        return new Path(nodes, nr, load(reader, dirInode, nr, 0, toChange));
     }
 
     /** Walks the leaves holding keys of {@code hash}, from its seq 0 on, comparing names. */
@@ -418,18 +457,25 @@ public final class DirectoryTree {
         }
     }
 
-    /**
-     * A verified copy of block {@code nr} of directory {@code dirInode}: a leaf for
-     * {@code level} 0, else a node of that level.
-     */
+    /** A read-only view of verified block {@code nr}: see {@link #load(LongFunction, long, long, int, boolean)}. */
     private ByteBuffer load(LongFunction<CachedBlock> reader, long dirInode, long nr, int level) {
+        return load(reader, dirInode, nr, level, false);
+    }
+
+    /**
+     * Verified block {@code nr} of directory {@code dirInode}, a leaf for {@code level} 0, else a
+     * node of that level: a copy to change if {@code toChange}, else a read-only view of the
+     * cached block. A view stays valid while the transaction holds its page lock: no one else
+     * changes the block meanwhile, and an evicted block's contents are never reused.
+     */
+    private ByteBuffer load(LongFunction<CachedBlock> reader, long dirInode, long nr, int level, boolean toChange) {
         if (nr <= 0 || nr >= geometry.blockCount()) {
             throw damage(dirInode, nr, "block number outside the filesystem");
         }
         BlockType type = level == 0 ? BlockType.DIR_LEAF : BlockType.DIR_NODE;
         ByteBuffer image;
         try (CachedBlock block = reader.apply(nr)) {
-            image = ByteBuffer.wrap(block.copy(0, blockSize));
+            image = toChange ? ByteBuffer.wrap(block.copy(0, blockSize)) : block.contents();
             if (!block.isVerified()) {
                 // a clean block cannot turn dirty under our page lock, and only a clean one's checksum is current
                 verify(image, dirInode, nr, level, type, block.isDirty());

@@ -1,6 +1,7 @@
 package org.quillfs.format;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Objects;
 
 /**
@@ -26,9 +27,7 @@ public final class GroupDescriptorTable {
     private static final int FREE_INODES = 28;
     private static final int DIRECTORIES = 32;
     private static final int FLAGS = 36;
-    private static final int FLAGS_RESERVED = 38;
     private static final int ITABLE_INITIALIZED = 40;
-    private static final int RESERVED = 44;
 
     /** Makes {@code block} a descriptor table block with every slot zero (unsealed). */
     public static void initBlock(ByteBuffer block, long blockNr) {
@@ -43,23 +42,32 @@ public final class GroupDescriptorTable {
      * @throws IllegalArgumentException if a count or the flags do not fit their fields
      */
     public static void put(ByteBuffer block, int slot, GroupDescriptor d) {
-        int at = offset(block, slot);
+        BlockHeader.le(block).put(offset(block, slot), encode(d));
+    }
+
+    /**
+     * Descriptor {@code d} as the {@value Limits#GROUP_DESCRIPTOR_SIZE} bytes of its slot,
+     * reserved bytes zero.
+     *
+     * @throws IllegalArgumentException if a count or the flags do not fit their fields
+     */
+    public static byte[] encode(GroupDescriptor d) {
         int freeBlocks = Unsigned.u32("free_blocks", d.freeBlocks());
         int freeInodes = Unsigned.u32("free_inodes", d.freeInodes());
         int directories = Unsigned.u32("directories", d.directories());
         short flags = Unsigned.u16("flags", d.flags());
         int itableInitialized = Unsigned.u32("itable_initialized", d.itableInitialized());
-        ByteBuffer b = BlockHeader.le(block);
-        b.putLong(at + BLOCK_BITMAP, d.blockBitmap());
-        b.putLong(at + INODE_BITMAP, d.inodeBitmap());
-        b.putLong(at + INODE_TABLE, d.inodeTable());
-        b.putInt(at + FREE_BLOCKS, freeBlocks);
-        b.putInt(at + FREE_INODES, freeInodes);
-        b.putInt(at + DIRECTORIES, directories);
-        b.putShort(at + FLAGS, flags);
-        b.putShort(at + FLAGS_RESERVED, (short) 0);
-        b.putInt(at + ITABLE_INITIALIZED, itableInitialized);
-        b.put(at + RESERVED, new byte[Limits.GROUP_DESCRIPTOR_SIZE - RESERVED]);
+        byte[] bytes = new byte[Limits.GROUP_DESCRIPTOR_SIZE];
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(BLOCK_BITMAP, d.blockBitmap());
+        b.putLong(INODE_BITMAP, d.inodeBitmap());
+        b.putLong(INODE_TABLE, d.inodeTable());
+        b.putInt(FREE_BLOCKS, freeBlocks);
+        b.putInt(FREE_INODES, freeInodes);
+        b.putInt(DIRECTORIES, directories);
+        b.putShort(FLAGS, flags);
+        b.putInt(ITABLE_INITIALIZED, itableInitialized);
+        return bytes;
     }
 
     /**

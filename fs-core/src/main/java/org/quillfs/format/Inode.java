@@ -152,6 +152,16 @@ public record Inode(
      */
     public void encode(ByteBuffer block, int offset, long inodeNumber, UUID uuid) {
         Objects.checkFromIndexSize(offset, Limits.INODE_SIZE, block.capacity());
+        BlockHeader.le(block).put(offset, encode(inodeNumber, uuid));
+    }
+
+    /**
+     * This inode and its checksum as its 256 on-disk bytes.
+     *
+     * @throws IllegalArgumentException if a field does not fit its on-disk width or
+     *     {@code inodeNumber} is not 1 .. 2³²−1
+     */
+    public byte[] encode(long inodeNumber, UUID uuid) {
         byte[] bytes = new byte[Limits.INODE_SIZE];
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(MODE, Unsigned.u16("mode", mode));
@@ -173,7 +183,7 @@ public record Inode(
         b.putInt(ORPHAN_NEXT, Unsigned.u32("orphan_next", orphanNext));
         b.put(DATA, data);
         b.putInt(CHECKSUM, checksum(bytes, inodeNumber, uuid));
-        BlockHeader.le(block).put(offset, bytes);
+        return bytes;
     }
 
     /**
@@ -182,7 +192,11 @@ public record Inode(
      * @throws IndexOutOfBoundsException if the inode would not lie inside the block
      */
     public static Inode decode(ByteBuffer block, int offset) {
-        byte[] bytes = read(block, offset);
+        return decode(bytesAt(block, offset));
+    }
+
+    /** Decodes an inode's 256 bytes without checking them. */
+    public static Inode decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         Timestamp[] times = new Timestamp[4];
         for (int i = 0; i < times.length; i++) {
@@ -216,8 +230,12 @@ public record Inode(
      * @throws IndexOutOfBoundsException if the inode would not lie inside the block
      */
     public static Optional<String> checksumProblem(ByteBuffer block, int offset, long inodeNumber, UUID uuid) {
-        byte[] bytes = read(block, offset);
-        if (allZero(bytes)) {
+        return checksumProblem(bytesAt(block, offset), inodeNumber, uuid);
+    }
+
+    /** Like {@link #checksumProblem(ByteBuffer, int, long, UUID)}, for an inode's 256 bytes. */
+    public static Optional<String> checksumProblem(byte[] bytes, long inodeNumber, UUID uuid) {
+        if (isFree(bytes)) {
             return Optional.empty();
         }
         int stored = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(CHECKSUM);
@@ -235,7 +253,17 @@ public record Inode(
      * @throws IndexOutOfBoundsException if the inode would not lie inside the block
      */
     public static boolean isFree(ByteBuffer block, int offset) {
-        return allZero(read(block, offset));
+        return isFree(bytesAt(block, offset));
+    }
+
+    /** Whether an inode's 256 bytes are those of a free inode: all zero. */
+    public static boolean isFree(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -262,20 +290,16 @@ public record Inode(
         return (int) crc.getValue();
     }
 
-    private static byte[] read(ByteBuffer block, int offset) {
+    /**
+     * A copy of the 256 bytes of the inode at {@code offset}.
+     *
+     * @throws IndexOutOfBoundsException if the inode would not lie inside the block
+     */
+    public static byte[] bytesAt(ByteBuffer block, int offset) {
         Objects.checkFromIndexSize(offset, Limits.INODE_SIZE, block.capacity());
         byte[] bytes = new byte[Limits.INODE_SIZE];
         BlockHeader.le(block).get(offset, bytes);
         return bytes;
-    }
-
-    private static boolean allZero(byte[] bytes) {
-        for (byte b : bytes) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static long u32(ByteBuffer b, int at) {

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.quillfs.alloc.Reservation;
+import org.quillfs.dir.DirectoryTree;
 import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.format.DirEntry;
@@ -38,6 +39,12 @@ final class Namespace {
     /** PATH_MAX − 1: the longest symlink target Linux accepts. */
     static final int MAX_SYMLINK_TARGET = 4095;
     private static final long INODE_LOG_BYTES = LogRecordCodec.updateSize(Limits.INODE_SIZE);
+    /**
+     * The directory depth that a create's or link's first attempt budgets for without reading
+     * the directory (see {@link Transactions#write(long, java.util.function.ToLongFunction,
+     * Transactions.Body)}): two levels of nodes above the leaves hold millions of names.
+     */
+    private static final int GUESSED_DEPTH = 2;
 
     private final Layers layers;
     private final OrphanList orphans;
@@ -69,18 +76,17 @@ final class Namespace {
         boolean isDir = type == Inode.S_IFDIR;
         long dataBlocks = type == Inode.S_IFLNK && symlinkTarget.length > Limits.INODE_DATA_SIZE
                 ? layers.data.blocksForWrite(Files.EMPTY, 0, symlinkTarget.length) : 0;
-        return layers.transactions.write(txn -> {
+        long fixedBytes = layers.allocator.logBytesPerInode() + 3 * INODE_LOG_BYTES;
+        long guess = dataBlocks == 0 ? fixedBytes + layers.directories.logBytesPerInsert(GUESSED_DEPTH) : -1;
+        return layers.transactions.write(guess, txn -> {
             DirectoryRoot root = directoryRoot(layers.directory(txn, dir));
-            long bytes = layers.allocator.logBytesPerInode() + 3 * INODE_LOG_BYTES
-                    + layers.directories.logBytesPerInsert(root);
+            long bytes = fixedBytes + layers.directories.logBytesPerInsert(root);
             return dataBlocks == 0 ? bytes : bytes + layers.data.logBytesForWrite(Files.EMPTY, 0, symlinkTarget.length);
         }, txn -> {
             InodeEdits edits = new InodeEdits(layers, txn);
             Inode parent = liveDirectory(edits, dir);
             DirectoryRoot root = directoryRoot(parent);
-            if (isDotOrDotDot(name) || layers.directories.lookup(txn, dir, root, name).isPresent()) {
-                throw new FsException(Errno.EEXIST, quoted(name) + " exists");
-            }
+            DirectoryTree.Vacancy vacancy = vacancy(txn, dir, parent, name);
             Reservation reservation = reserveForInsert(txn, dir, root, name, dataBlocks, 1);
             long number = layers.allocator.allocateInode(txn, reservation, dir, isDir);
             Timestamp now = Layers.now();
@@ -90,7 +96,7 @@ final class Namespace {
             }
             edits.put(number, inode);
             long mark = layers.allocator.netBlocksAllocated(txn);
-            root = layers.directories.insert(txn, reservation, dir, root, name, number, Files.direntType(mode));
+            root = layers.directories.insert(txn, reservation, dir, root, vacancy, number, Files.direntType(mode));
             parent = Files.withDirectoryRoot(parent, root, layers.allocator.netBlocksAllocated(txn) - mark,
                     layers.geometry.blockSize())
                     .withTimes(parent.atime(), now, now);
@@ -167,13 +173,12 @@ final class Namespace {
 
     Attributes link(long number, long dir, byte[] name) {
         layers.checkWritable();
-        return layers.transactions.write(txn -> 3 * INODE_LOG_BYTES
-                + layers.directories.logBytesPerInsert(directoryRoot(layers.directory(txn, dir))), txn -> {
+        return layers.transactions.write(3 * INODE_LOG_BYTES + layers.directories.logBytesPerInsert(GUESSED_DEPTH),
+                txn -> 3 * INODE_LOG_BYTES
+                        + layers.directories.logBytesPerInsert(directoryRoot(layers.directory(txn, dir))), txn -> {
             InodeEdits edits = new InodeEdits(layers, txn);
             Inode parent = liveDirectory(edits, dir);
-            if (isDotOrDotDot(name) || layers.directories.lookup(txn, dir, directoryRoot(parent), name).isPresent()) {
-                throw new FsException(Errno.EEXIST, quoted(name) + " exists");
-            }
+            DirectoryTree.Vacancy vacancy = vacancy(txn, dir, parent, name);
             Inode inode = edits.get(number);
             if ((inode.mode() & Inode.S_IFMT) == Inode.S_IFDIR) {
                 throw new FsException(Errno.EPERM, "a directory cannot have another name");
@@ -185,7 +190,7 @@ final class Namespace {
                 throw new FsException(Errno.EMLINK, "inode " + number + " has " + inode.links() + " links already");
             }
             Timestamp now = Layers.now();
-            Inode renamed = insertEntry(txn, dir, parent, name, number, inode.mode());
+            Inode renamed = insertEntry(txn, dir, parent, vacancy, number, inode.mode());
             edits.put(dir, renamed.withTimes(renamed.atime(), now, now));
             Inode linked = inode.withLinks(inode.links() + 1).withTimes(inode.atime(), inode.mtime(), now);
             edits.put(number, linked);
@@ -467,12 +472,25 @@ final class Namespace {
     }
 
     private Inode insertEntry(Transaction txn, long dir, Inode parent, byte[] name, long inode, int mode) {
+        return insertEntry(txn, dir, parent, vacancy(txn, dir, parent, name), inode, mode);
+    }
+
+    private Inode insertEntry(Transaction txn, long dir, Inode parent, DirectoryTree.Vacancy vacancy, long inode,
+            int mode) {
         DirectoryRoot root = directoryRoot(parent);
-        Reservation reservation = reserveForInsert(txn, dir, root, name, 0, 0);
+        Reservation reservation = reserveForInsert(txn, dir, root, vacancy.name(), 0, 0);
         long mark = layers.allocator.netBlocksAllocated(txn);
-        root = layers.directories.insert(txn, reservation, dir, root, name, inode, Files.direntType(mode));
+        root = layers.directories.insert(txn, reservation, dir, root, vacancy, inode, Files.direntType(mode));
         return Files.withDirectoryRoot(parent, root, layers.allocator.netBlocksAllocated(txn) - mark,
                 layers.geometry.blockSize());
+    }
+
+    /** Where {@code name} would go in directory {@code dir}; EEXIST if it is there, as {@code .} and {@code ..} always are. */
+    private DirectoryTree.Vacancy vacancy(Transaction txn, long dir, Inode parent, byte[] name) {
+        if (isDotOrDotDot(name)) {
+            throw new FsException(Errno.EEXIST, quoted(name) + " exists");
+        }
+        return layers.directories.vacancy(txn, dir, directoryRoot(parent), name);
     }
 
     /**

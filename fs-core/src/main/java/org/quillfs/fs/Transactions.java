@@ -62,9 +62,21 @@ final class Transactions {
 
     /** Plans with {@code plan} (update bytes, read in a read-only transaction), then applies {@code body}. */
     <R> Committed<R> write(ToLongFunction<BlockReader> plan, Body<R> body) {
+        return write(-1, plan, body);
+    }
+
+    /**
+     * Like {@link #write(ToLongFunction, Body)}, but the first attempt takes a budget of
+     * {@code guess} update bytes without planning (none if {@code guess} is negative): for the
+     * hottest operations, whose worst case seldom depends on what the plan would read, this
+     * saves a read-only transaction. A guess too small shows as an overrun, which rolls the
+     * attempt back and replays it from the plan.
+     */
+    <R> Committed<R> write(long guess, ToLongFunction<BlockReader> plan, Body<R> body) {
+        boolean planned = guess < 0 || !manager.canBegin(guess);
         long minimum = 0;
         while (true) {
-            long budget = Math.max(minimum, read(plan::applyAsLong));
+            long budget = planned ? Math.max(minimum, read(plan::applyAsLong)) : guess;
             Transaction txn = manager.begin(budget);
             R result;
             try {
@@ -74,6 +86,7 @@ final class Transactions {
                 continue;
             } catch (LogBudgetExceededException e) {
                 txn.abort();
+                planned = true;
                 minimum = Math.max(2 * budget, e.needed());
                 continue;
             } catch (RuntimeException | Error e) {

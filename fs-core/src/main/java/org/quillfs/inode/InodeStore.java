@@ -57,14 +57,15 @@ public final class InodeStore {
             } else if (BlockHeader.typeCode(contents) != BlockType.INODE_TABLE.code()) {
                 throw new FsException(Errno.EIO, "inode " + number + ": block " + blockNr + " is no inode table block");
             }
-            if (Inode.isFree(contents, offset)) {
+            byte[] bytes = Inode.bytesAt(contents, offset);
+            if (Inode.isFree(bytes)) {
                 return Optional.empty();
             }
-            Optional<String> damage = Inode.checksumProblem(contents, offset, number, uuid);
+            Optional<String> damage = Inode.checksumProblem(bytes, number, uuid);
             if (damage.isPresent()) {
                 throw new FsException(Errno.EIO, "inode " + number + ": " + damage.get());
             }
-            return Optional.of(Inode.decode(contents, offset));
+            return Optional.of(Inode.decode(bytes));
         }
     }
 
@@ -77,12 +78,7 @@ public final class InodeStore {
     /** Writes {@code inode} as inode {@code number} (with its checksum), logging only what changes. */
     public void write(Transaction txn, long number, Inode inode) {
         checkNumber(number);
-        ByteBuffer scratch = ByteBuffer.allocate(geometry.blockSize());
-        int offset = geometry.inodeOffset(number);
-        inode.encode(scratch, offset, number, uuid);
-        byte[] bytes = new byte[Limits.INODE_SIZE];
-        scratch.get(offset, bytes);
-        txn.updateChanged(geometry.inodeBlock(number), offset, bytes);
+        txn.updateChanged(geometry.inodeBlock(number), geometry.inodeOffset(number), inode.encode(number, uuid));
     }
 
     /** Zeroes inode {@code number}: a free inode is all zero. */

@@ -35,6 +35,12 @@ public final class Transaction implements BlockReader {
 
     private enum State { ACTIVE, COMMITTED, ABORTED }
 
+    /**
+     * Unchanged bytes between two changed runs below which one record is cheaper than two: each
+     * record costs its fixed part, each byte inside a record costs two (before and after image).
+     */
+    static final int MERGE_GAP = LogRecordCodec.updateSize(0) / 2 + 1;
+
     /** What abort needs to undo one update, kept in memory so abort never reads the log. */
     private record Undo(long lsn, long prevLsn, long block, int offset, byte[] before) {
     }
@@ -47,6 +53,12 @@ public final class Transaction implements BlockReader {
     private final List<Consumer<Boolean>> endActions = new ArrayList<>();
     /** Data blocks logged by {@link #logData}: block → its newest contents, to go home at commit. */
     private final TreeMap<Long, byte[]> journaledData = new TreeMap<>();
+    /**
+     * The first blocks this transaction locked exclusive, so that locking one again (an
+     * operation touches a few blocks many times) costs no trip to the lock manager.
+     */
+    private final long[] exclusive = new long[16];
+    private int exclusiveCount;
     private State state = State.ACTIVE;
     private long updateBytes;
     private volatile long firstLsn;
@@ -78,7 +90,9 @@ public final class Transaction implements BlockReader {
     @Override
     public CachedBlock read(long blockNr) {
         checkActive();
-        manager.locks().lockShared(id, blockNr);
+        if (!knownExclusive(blockNr)) {
+            manager.locks().lockShared(id, blockNr);
+        }
         return manager.cache().pin(blockNr);
     }
 
@@ -89,33 +103,46 @@ public final class Transaction implements BlockReader {
      */
     public CachedBlock readForUpdate(long blockNr) {
         checkActive();
-        manager.locks().lockExclusive(id, blockNr);
+        lockExclusive(blockNr);
         return manager.cache().pin(blockNr);
     }
 
+    private void lockExclusive(long blockNr) {
+        if (!knownExclusive(blockNr)) {
+            manager.locks().lockExclusive(id, blockNr);
+            if (exclusiveCount < exclusive.length) {
+                exclusive[exclusiveCount++] = blockNr;
+            }
+        }
+    }
+
+    private boolean knownExclusive(long blockNr) {
+        for (int i = 0; i < exclusiveCount; i++) {
+            if (exclusive[i] == blockNr) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /**
-     * Like {@link #update}, but logs only the span from the first to the last byte that really
-     * changes, and nothing when none does.
+     * Like {@link #update}, but logs only the bytes that really change, and nothing when none
+     * does: one record per run of changed bytes, where two runs closer than
+     * {@code MERGE_GAP} bytes are one run. A directory leaf insert, say, changes its header,
+     * a few slots and one entry at the far end of the block: three small records instead of one
+     * spanning the free gap between them. The total is never more than one record spanning the
+     * first to the last changed byte, which is what callers reserve for.
      */
     public void updateChanged(long blockNr, int offset, byte[] after) {
         checkActive();
-        manager.locks().lockExclusive(id, blockNr);
-        byte[] before;
+        lockExclusive(blockNr);
+        int[] runs;
         try (CachedBlock block = manager.cache().pin(blockNr)) {
-            before = block.copy(offset, after.length);
+            runs = block.differences(offset, after, MERGE_GAP);
         }
-        int first = 0;
-        while (first < after.length && before[first] == after[first]) {
-            first++;
+        for (int i = 0; i < runs.length; i += 2) {
+            update(blockNr, offset + runs[i], Arrays.copyOfRange(after, runs[i], runs[i + 1]));
         }
-        if (first == after.length) {
-            return;
-        }
-        int last = after.length - 1;
-        while (before[last] == after[last]) {
-            last--;
-        }
-        update(blockNr, offset + first, Arrays.copyOfRange(after, first, last + 1));
     }
 
     /**
@@ -139,7 +166,7 @@ public final class Transaction implements BlockReader {
      */
     public void update(long blockNr, int offset, byte[] after) {
         checkActive();
-        manager.locks().lockExclusive(id, blockNr);
+        lockExclusive(blockNr);
         try (CachedBlock block = manager.cache().pin(blockNr)) {
             manager.gate().enter();
             try {

@@ -61,7 +61,7 @@ public final class TransactionManager {
      * {@code updateBytes} (sum {@link LogRecordCodec#updateSize} over its changes).
      */
     public Transaction begin(long updateBytes) {
-        long reserved = 2 * updateBytes + 2L * LogRecordCodec.HEADER_SIZE + log.region().payload();
+        long reserved = reservationFor(updateBytes);
         log.reserve(reserved);
         Transaction txn = new Transaction(this, ids.getAndIncrement(), updateBytes, reserved);
         gate.enter();
@@ -71,6 +71,16 @@ public final class TransactionManager {
             gate.exit();
         }
         return txn;
+    }
+
+    /** Whether {@link #begin} can take a transaction of {@code updateBytes}: one may reserve up to half the log. */
+    public boolean canBegin(long updateBytes) {
+        return reservationFor(updateBytes) <= log.region().capacity() / 2;
+    }
+
+    /** Log space a transaction of {@code updateBytes} reserves: its updates, as many for their undo, COMMIT or ABORT, padding. */
+    private long reservationFor(long updateBytes) {
+        return 2 * updateBytes + 2L * LogRecordCodec.HEADER_SIZE + log.region().payload();
     }
 
     /** Starts a read-only transaction; close it when done. */

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -83,6 +85,45 @@ class BufferCacheTest {
         long lsn = nextLsn++;
         block.apply(offset, new byte[] {(byte) value}, lsn);
         return lsn;
+    }
+
+    @Test
+    void differencesAreTheChangedRunsWithRunsCloserThanTheGapJoined() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 64 * BLOCK);
+        Random random = new Random(11);
+        try (CachedBlock block = cache.pin(7)) {
+            byte[] current = block.copy(0, BLOCK);
+            for (int round = 0; round < 2000; round++) {
+                int offset = random.nextInt(64);
+                int length = 1 + random.nextInt(BLOCK - offset);
+                int gap = 1 + random.nextInt(40);
+                byte[] after = Arrays.copyOfRange(current, offset, offset + length);
+                for (int n = random.nextInt(6); n > 0; n--) {
+                    int at = random.nextInt(length);
+                    for (int i = at; i < Math.min(length, at + 1 + random.nextInt(8)); i++) {
+                        after[i] ^= (byte) (1 + random.nextInt(255));
+                    }
+                }
+
+                int[] runs = block.differences(offset, after, gap);
+
+                boolean[] inRun = new boolean[length];
+                for (int r = 0; r < runs.length; r += 2) {
+                    assertThat(after[runs[r]]).as("a run starts with a change").isNotEqualTo(current[offset + runs[r]]);
+                    assertThat(after[runs[r + 1] - 1]).as("a run ends with a change")
+                            .isNotEqualTo(current[offset + runs[r + 1] - 1]);
+                    if (r > 0) {
+                        assertThat(runs[r] - runs[r - 1]).as("runs closer than the gap are one").isGreaterThanOrEqualTo(gap);
+                    }
+                    Arrays.fill(inRun, runs[r], runs[r + 1], true);
+                }
+                for (int i = 0; i < length; i++) {
+                    if (!inRun[i]) {
+                        assertThat(after[i]).as("byte %d outside every run is unchanged", i).isEqualTo(current[offset + i]);
+                    }
+                }
+            }
+        }
     }
 
     @Test

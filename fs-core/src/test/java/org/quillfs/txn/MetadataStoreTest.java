@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.format.BlockHeader;
 import org.quillfs.format.Formatter;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.Superblock;
@@ -34,6 +35,8 @@ import org.quillfs.volume.MemoryBlockDevice;
 class MetadataStoreTest {
 
     static final int BLOCK = 4096;
+    /** Where a block's bytes after the header's LSN and checksum begin: what updates may change. */
+    static final int BLOCK_BODY = BlockHeader.LSN_END;
 
     final MemoryBlockDevice device = new MemoryBlockDevice("fs", BLOCK, (64L << 20) / BLOCK);
     final Superblock superblock = Formatter.format(device, TestFormats.options(BLOCK, 64L << 20));
@@ -88,6 +91,54 @@ class MetadataStoreTest {
         assertThat(onDisk(scratch(0), 100, 100)).isEqualTo(bytes(100, 1));
         assertThat(onDisk(scratch(1), 2000, 100)).isEqualTo(bytes(100, 2));
         assertThat(open().recovery().didNothing()).isTrue();
+    }
+
+    @Test
+    void updateChangedLogsEachRunOfChangedBytesAndNothingForTheSameBytes() {
+        MetadataStore store = open();
+        long block = scratch(3);
+        byte[] after;
+        try (CachedBlock cached = store.cache().pin(block)) {
+            after = cached.copy(BLOCK_BODY, BLOCK - BLOCK_BODY);
+        }
+        byte[] original = after.clone();
+        after[10] ^= 1; // a run at each end of the block, far apart
+        after[11] ^= 1;
+        after[after.length - 1] ^= 1;
+        Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(after.length));
+        long before = store.log().appendedLsn();
+        txn.updateChanged(block, BLOCK_BODY, original);
+        assertThat(store.log().appendedLsn()).as("nothing changes, nothing is logged").isEqualTo(before);
+
+        txn.updateChanged(block, BLOCK_BODY, after);
+
+        assertThat(store.log().appendedLsn() - before).isEqualTo(LogRecordCodec.updateSize(2) + LogRecordCodec.updateSize(1));
+        try (CachedBlock cached = store.cache().pin(block)) {
+            assertThat(cached.copy(BLOCK_BODY, after.length)).isEqualTo(after);
+        }
+        txn.abort();
+        try (CachedBlock cached = store.cache().pin(block)) {
+            assertThat(cached.copy(BLOCK_BODY, after.length)).isEqualTo(original);
+        }
+    }
+
+    @Test
+    void updateChangedLogsChangesCloseTogetherAsOneRecord() {
+        MetadataStore store = open();
+        long block = scratch(4);
+        byte[] after;
+        try (CachedBlock cached = store.cache().pin(block)) {
+            after = cached.copy(BLOCK_BODY, 100);
+        }
+        after[0] ^= 1;
+        after[5] ^= 1; // 4 unchanged bytes between: cheaper inside one record than as a second record
+        Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(100));
+        long before = store.log().appendedLsn();
+
+        txn.updateChanged(block, BLOCK_BODY, after);
+
+        assertThat(store.log().appendedLsn() - before).isEqualTo(LogRecordCodec.updateSize(6));
+        txn.abort();
     }
 
     @Test
