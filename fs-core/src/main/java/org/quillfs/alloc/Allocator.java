@@ -2,7 +2,6 @@ package org.quillfs.alloc;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
@@ -462,7 +461,7 @@ public final class Allocator {
             long blockNr = d.inodeTable() + itableInitialized;
             ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
             InodeTableBlock.init(fresh, blockNr);
-            initialiseBlock(txn, blockNr, fresh.array());
+            txn.writeBlock(blockNr, fresh.array());
             itableInitialized++;
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, true);
@@ -501,20 +500,14 @@ public final class Allocator {
         for (int i = 0; i < geometry.metadataBlocks(group); i++) {
             Bitmap.set(fresh, i, true);
         }
-        initialiseBlock(txn, blockNr, fresh.array());
+        txn.writeBlock(blockNr, fresh.array());
     }
 
     private void initialiseInodeBitmap(Transaction txn, int group) {
         long blockNr = geometry.inodeBitmapBlock(group);
         ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
         Bitmap.init(fresh, BlockType.INODE_BITMAP, blockNr, geometry.inodesPerGroup());
-        initialiseBlock(txn, blockNr, fresh.array());
-    }
-
-    /** Writes a whole new block through the log, but for the header's LSN and checksum, which are not logged. */
-    private static void initialiseBlock(Transaction txn, long blockNr, byte[] content) {
-        txn.update(blockNr, 0, Arrays.copyOfRange(content, 0, BlockHeader.LSN_START));
-        txn.update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(content, BlockHeader.LSN_END, content.length));
+        txn.writeBlock(blockNr, fresh.array());
     }
 
     /**

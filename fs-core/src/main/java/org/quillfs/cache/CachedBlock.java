@@ -57,21 +57,20 @@ public final class CachedBlock implements AutoCloseable {
     }
 
     /**
-     * Where {@code after} differs from the {@code after.length} bytes at {@code offset}: runs of
-     * changed bytes as pairs {@code [start, end)} relative to {@code offset}, ascending, with
-     * runs fewer than {@code mergeGap} unchanged bytes apart joined into one. Empty when nothing
-     * differs.
+     * Where {@code after[from .. from + length)} differs from this block's bytes at
+     * {@code offset .. offset + length}: runs of changed bytes as pairs {@code [start, end)}
+     * relative to {@code offset} (and {@code from}), ascending, with runs fewer than
+     * {@code mergeGap} unchanged bytes apart joined into one. Empty when nothing differs.
      */
-    public synchronized int[] differences(int offset, byte[] after, int mergeGap) {
+    public synchronized int[] differences(int offset, byte[] after, int from, int length, int mergeGap) {
         int[] runs = new int[8];
         int n = 0;
-        int length = after.length;
-        int start = Arrays.mismatch(data, offset, offset + length, after, 0, length);
+        int start = Arrays.mismatch(data, offset, offset + length, after, from, from + length);
         while (start >= 0) {
             int end = start + 1; // one past the last changed byte seen
             int i = end;
             while (i < length && i - end < mergeGap) {
-                if (data[offset + i] != after[i]) {
+                if (data[offset + i] != after[from + i]) {
                     end = i + 1;
                 }
                 i++;
@@ -81,7 +80,8 @@ public final class CachedBlock implements AutoCloseable {
             }
             runs[n++] = start;
             runs[n++] = end;
-            int next = i >= length ? -1 : Arrays.mismatch(data, offset + i, offset + length, after, i, length);
+            int next = i >= length ? -1
+                    : Arrays.mismatch(data, offset + i, offset + length, after, from + i, from + length);
             start = next < 0 ? -1 : i + next;
         }
         return Arrays.copyOf(runs, n);

@@ -3,7 +3,6 @@ package org.quillfs.dir;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Comparator;
 import java.util.List;
@@ -282,8 +281,9 @@ public final class DirectoryTree {
         for (int l = path.nodes.size() - 1; l >= 0; l--) {
             Step step = path.nodes.get(l);
             DirectoryNode.Entry added = new DirectoryNode.Entry(separator, newChild);
-            if (DirectoryNode.insert(step.image, step.index + 1, added)) {
-                writeExisting(txn, step.block, step.image);
+            ByteBuffer node = writable(step.image);
+            if (DirectoryNode.insert(node, step.index + 1, added)) {
+                writeExisting(txn, step.block, node);
                 return new DirectoryRoot(root.depth(), root.rootBlock(), count);
             }
             List<DirectoryNode.Entry> entries = new ArrayList<>(DirectoryNode.entries(step.image));
@@ -356,16 +356,17 @@ public final class DirectoryTree {
         boolean rootGone = true;
         for (int l = path.nodes.size() - 1; l >= 0; l--) {
             Step step = path.nodes.get(l);
-            long removedFirstKey = DirectoryNode.entry(step.image, step.index).firstKey();
-            DirectoryNode.remove(step.image, step.index);
-            if (DirectoryNode.entryCount(step.image) == 0) {
+            ByteBuffer node = writable(step.image);
+            long removedFirstKey = DirectoryNode.entry(node, step.index).firstKey();
+            DirectoryNode.remove(node, step.index);
+            if (DirectoryNode.entryCount(node) == 0) {
                 allocator.free(txn, step.block, 1, true);
                 continue;
             }
             if (step.index == 0) {
-                DirectoryNode.setFirstKey(step.image, 0, removedFirstKey); // keep the node's lower bound
+                DirectoryNode.setFirstKey(node, 0, removedFirstKey); // keep the node's lower bound
             }
-            writeExisting(txn, step.block, step.image);
+            writeExisting(txn, step.block, node);
             rootGone = false;
             break;
         }
@@ -413,13 +414,17 @@ public final class DirectoryTree {
         return descend(reader, dirInode, root, key, false);
     }
 
-    /** Like {@link #descend(LongFunction, long, DirectoryRoot, long)}, with copies to change if {@code toChange}. */
+    /**
+     * Like {@link #descend(LongFunction, long, DirectoryRoot, long)}, with a copy of the leaf to
+     * change if {@code toChange}; the nodes are views (a change copies them first, see
+     * {@link #writable}: most changes stay within the leaf).
+     */
     private Path descend(LongFunction<CachedBlock> reader, long dirInode, DirectoryRoot root, long key,
             boolean toChange) {
         List<Step> nodes = new ArrayList<>(root.depth());
         long nr = root.rootBlock();
         for (int level = root.depth(); level > 0; level--) {
-            ByteBuffer node = load(reader, dirInode, nr, level, toChange);
+            ByteBuffer node = load(reader, dirInode, nr, level);
             if (DirectoryNode.entryCount(node) == 0) {
                 throw damage(dirInode, nr, "node has no entries");
             }
@@ -555,17 +560,21 @@ public final class DirectoryTree {
         return allocator.allocateBlocks(txn, reservation, goal, 1)[0];
     }
 
-    /** Logs the bytes of an existing block that changed (never its header's LSN and checksum). */
+    /** Logs the bytes of an existing block that changed. */
     private static void writeExisting(Transaction txn, long nr, ByteBuffer image) {
-        byte[] bytes = image.array();
-        txn.updateChanged(nr, BlockHeader.LSN_END, Arrays.copyOfRange(bytes, BlockHeader.LSN_END, bytes.length));
+        txn.updateBlock(nr, image.array());
     }
 
-    /** Logs a new block whole, but for its header's LSN and checksum. */
+    /** Logs a new block whole. */
     private static void writeNew(Transaction txn, long nr, ByteBuffer image) {
-        byte[] bytes = image.array();
-        txn.update(nr, 0, Arrays.copyOfRange(bytes, 0, BlockHeader.LSN_START));
-        txn.update(nr, BlockHeader.LSN_END, Arrays.copyOfRange(bytes, BlockHeader.LSN_END, bytes.length));
+        txn.writeBlock(nr, image.array());
+    }
+
+    /** A copy of {@code view} that this transaction may change and then log. */
+    private ByteBuffer writable(ByteBuffer view) {
+        ByteBuffer copy = ByteBuffer.allocate(blockSize);
+        copy.put(view.duplicate().clear());
+        return copy.clear();
     }
 
     private long hash48(byte[] name) {

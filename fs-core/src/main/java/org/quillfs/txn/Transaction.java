@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.format.BlockHeader;
 import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
@@ -134,14 +135,37 @@ public final class Transaction implements BlockReader {
      * first to the last changed byte, which is what callers reserve for.
      */
     public void updateChanged(long blockNr, int offset, byte[] after) {
+        updateChanged(blockNr, offset, after, 0, after.length);
+    }
+
+    /**
+     * Like {@link #updateChanged(long, int, byte[])} for a whole block image of an existing
+     * block: logs what changed after the header's LSN and checksum (which are never logged;
+     * the header's other fields do not change for an existing block).
+     */
+    public void updateBlock(long blockNr, byte[] image) {
+        updateChanged(blockNr, BlockHeader.LSN_END, image, BlockHeader.LSN_END, image.length - BlockHeader.LSN_END);
+    }
+
+    /**
+     * Logs {@code image} as the whole contents of a new block {@code blockNr} (one this
+     * transaction allocated or initialises), but for its header's LSN and checksum: the
+     * cache stamps the LSN, and write-back seals the checksum.
+     */
+    public void writeBlock(long blockNr, byte[] image) {
+        update(blockNr, 0, Arrays.copyOfRange(image, 0, BlockHeader.LSN_START));
+        update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(image, BlockHeader.LSN_END, image.length));
+    }
+
+    private void updateChanged(long blockNr, int offset, byte[] after, int from, int length) {
         checkActive();
         lockExclusive(blockNr);
         int[] runs;
         try (CachedBlock block = manager.cache().pin(blockNr)) {
-            runs = block.differences(offset, after, MERGE_GAP);
+            runs = block.differences(offset, after, from, length, MERGE_GAP);
         }
         for (int i = 0; i < runs.length; i += 2) {
-            update(blockNr, offset + runs[i], Arrays.copyOfRange(after, runs[i], runs[i + 1]));
+            update(blockNr, offset + runs[i], Arrays.copyOfRange(after, from + runs[i], from + runs[i + 1]));
         }
     }
 

@@ -2,7 +2,6 @@ package org.quillfs.xattr;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
@@ -171,10 +170,10 @@ public final class XattrStore {
         }
         if (xattrBlock == 0) {
             long blockNr = allocator.allocateBlocks(txn, reservation, goal, 1)[0];
-            writeNew(txn, blockNr, image(blockNr, inodeNr, entries));
+            txn.writeBlock(blockNr, image(blockNr, inodeNr, entries).array());
             return blockNr;
         }
-        writeExisting(txn, xattrBlock, image(xattrBlock, inodeNr, entries));
+        txn.updateBlock(xattrBlock, image(xattrBlock, inodeNr, entries).array());
         return xattrBlock;
     }
 
@@ -200,7 +199,7 @@ public final class XattrStore {
             allocator.free(txn, xattrBlock, 1, true);
             return 0;
         }
-        writeExisting(txn, xattrBlock, image(xattrBlock, inodeNr, entries));
+        txn.updateBlock(xattrBlock, image(xattrBlock, inodeNr, entries).array());
         return xattrBlock;
     }
 
@@ -263,18 +262,5 @@ public final class XattrStore {
 
     private static FsException missing(long inodeNr, String name) {
         return new FsException(Errno.ENODATA, "inode " + inodeNr + " has no attribute " + name);
-    }
-
-    /** Logs the bytes of an existing block that changed (never its header's LSN and checksum). */
-    private static void writeExisting(Transaction txn, long nr, ByteBuffer image) {
-        byte[] bytes = image.array();
-        txn.updateChanged(nr, BlockHeader.LSN_END, Arrays.copyOfRange(bytes, BlockHeader.LSN_END, bytes.length));
-    }
-
-    /** Logs a new block whole, but for its header's LSN and checksum. */
-    private static void writeNew(Transaction txn, long nr, ByteBuffer image) {
-        byte[] bytes = image.array();
-        txn.update(nr, 0, Arrays.copyOfRange(bytes, 0, BlockHeader.LSN_START));
-        txn.update(nr, BlockHeader.LSN_END, Arrays.copyOfRange(bytes, BlockHeader.LSN_END, bytes.length));
     }
 }

@@ -105,7 +105,11 @@ class BufferCacheTest {
                     }
                 }
 
-                int[] runs = block.differences(offset, after, gap);
+                int from = random.nextInt(16); // the changed bytes may sit anywhere in the caller's array
+                byte[] source = new byte[from + length];
+                System.arraycopy(after, 0, source, from, length);
+
+                int[] runs = block.differences(offset, source, from, length, gap);
 
                 boolean[] inRun = new boolean[length];
                 for (int r = 0; r < runs.length; r += 2) {
