@@ -69,8 +69,16 @@ public final class LogRecordCodec {
     }
 
     public static byte[] encode(LogRecord record) {
-        ByteBuffer b = ByteBuffer.allocate(size(record)).order(ByteOrder.LITTLE_ENDIAN);
-        b.putInt(b.capacity());
+        byte[] bytes = new byte[size(record)];
+        encode(record, bytes, 0);
+        return bytes;
+    }
+
+    /** Encodes {@code record} into {@code into} at {@code at}, where {@link #size} bytes must fit. */
+    public static void encode(LogRecord record, byte[] into, int at) {
+        int size = size(record);
+        ByteBuffer b = ByteBuffer.wrap(into, at, size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(size);
         b.put((byte) typeOf(record)).put((byte) 0).putShort((short) 0);
         b.putLong(record.txn()).putLong(record.prevLsn());
         if (record instanceof Update u) {
@@ -89,7 +97,6 @@ public final class LogRecordCodec {
         } else if (record instanceof DataBlock d) {
             b.putLong(d.block()).putInt(d.contents().length).put(d.contents());
         }
-        return b.array();
     }
 
     /** The length field of the record whose first 4 bytes are at {@code b}'s position. */

@@ -16,14 +16,16 @@ import org.quillfs.volume.BlockDevice;
  * Appends records to the circular log and makes them durable with group commit.
  *
  * <h2>Overview</h2>
- * {@link #append} encodes a record into an in-memory buffer and returns its LSN; nothing is
- * written. {@link #force} makes everything up to an LSN durable: the first thread that needs a
- * flush becomes the writer, takes every record appended so far, writes their blocks (one
- * vectored write per contiguous run of the region) and issues one device flush; threads whose
- * LSNs that flush covers just wait for it. Records appended while a flush is running go to the
- * next one. A block, once flushed, is never written again: each flush pads its last block and
- * the stream continues at the next block (docs/JOURNAL.md), so a torn write can only damage
- * records that were not yet durable.
+ * {@link #append} encodes a record into an in-memory buffer and returns its LSN. {@link #force}
+ * makes everything up to an LSN durable: the first thread that needs a flush becomes the
+ * writer, takes every record appended so far, writes their blocks (one vectored write per
+ * contiguous run of the region) and issues one device flush; threads whose LSNs that flush
+ * covers just wait for it. Records appended while a flush is running go to the next one. A
+ * block, once written, is never written again: each flush pads its last block and the stream
+ * continues at the next block (docs/JOURNAL.md), so a torn write can only damage records that
+ * were not yet durable. When a megabyte (an eighth of a small log) is pending and no writer is out, the appending thread
+ * writes the blocks it fills whole, without a flush (write-behind), so the buffer stays small
+ * between forces.
  *
  * <h2>Ordered data</h2>
  * File data written around the log is {@linkplain #dataWritten announced}; before the writer
@@ -59,13 +61,22 @@ public final class LogWriter implements WriteAheadLog {
     private final long checkpointReserve;
     private final Runnable onSpaceWanted;
     private final DataBarrier dataBarrier = new DataBarrier();
+    /**
+     * Pending bytes past which an append writes out the whole blocks they fill, without a flush
+     * (1 MiB, or an eighth of a small log): not durable until a {@link #force}, but the buffer
+     * stays small and a force has less to write.
+     */
+    private final int writeBehindBytes;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition flushed = lock.newCondition();
     private final Condition spaceFreed = lock.newCondition();
 
+
     /** Bytes appended and not yet handed to a writer; they start at {@code pendingStart} (a block boundary). */
     private byte[] pending = new byte[1 << 16];
+    /** The other buffer: {@code pending} while a writer is out with this one, so appends go on meanwhile. */
+    private byte[] spare = new byte[1 << 16];
     private int pendingLength;
     private long pendingStart;
     private long nextLsn;
@@ -96,6 +107,7 @@ public final class LogWriter implements WriteAheadLog {
         this.onSpaceWanted = onSpaceWanted;
         this.paddingReserve = Math.min(16, Math.max(2, region.blocks() / 8)) * region.payload();
         this.checkpointReserve = region.capacity() / 8;
+        this.writeBehindBytes = (int) Math.min(1 << 20, region.capacity() / 8);
         this.nextLsn = nextLsn;
         this.pendingStart = nextLsn;
         this.durableLsn = nextLsn;
@@ -108,22 +120,25 @@ public final class LogWriter implements WriteAheadLog {
 
     /** Appends {@code record}; returns its LSN. The record is durable once {@link #force} of it returns. */
     public long append(LogRecord record) {
-        byte[] bytes = LogRecordCodec.encode(record);
+        int size = LogRecordCodec.size(record);
         lock.lock();
         try {
             checkNotAborted();
             long lsn = nextLsn;
-            long end = region.alignUp(lsn + bytes.length);
+            long end = region.alignUp(lsn + size);
             if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
-                throw new IllegalStateException("log overrun: appending " + bytes.length + " bytes at " + lsn
+                throw new IllegalStateException("log overrun: appending " + size + " bytes at " + lsn
                         + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
             }
-            if (pendingLength + bytes.length > pending.length) {
-                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + bytes.length));
+            if (pendingLength + size > pending.length) {
+                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + size));
             }
-            System.arraycopy(bytes, 0, pending, pendingLength, bytes.length);
-            pendingLength += bytes.length;
-            nextLsn += bytes.length;
+            LogRecordCodec.encode(record, pending, pendingLength);
+            pendingLength += size;
+            nextLsn += size;
+            if (pendingLength >= writeBehindBytes && !flushing) {
+                writeWholeBlocks();
+            }
             return lsn;
         } finally {
             lock.unlock();
@@ -176,32 +191,66 @@ public final class LogWriter implements WriteAheadLog {
         dataBarrier.flush(device);
     }
 
-    /** Called with the lock held; releases it during the I/O. */
+    /**
+     * Writes every pending record and flushes the device. Called with the lock held; releases
+     * it during the I/O.
+     */
     private void writeAndFlushPending() {
-        flushing = true;
-        byte[] batch = Arrays.copyOf(pending, pendingLength);
         long batchStart = pendingStart;
         long batchEnd = nextLsn;
         // Pad: the stream continues at the next block boundary; this block is never rewritten.
         nextLsn = region.alignUp(nextLsn);
-        pendingStart = nextLsn;
-        pendingLength = 0;
+        writeOut(pendingLength, batchStart, batchEnd, true);
+    }
+
+    /**
+     * Write-behind: writes the pending records that fill whole blocks, without a flush, so the
+     * buffer stays small between forces. The records are not durable yet, and nothing is
+     * padded: the partly filled last block stays pending, and no block is ever written twice.
+     * Called with the lock held; releases it during the I/O.
+     */
+    private void writeWholeBlocks() {
+        int bytes = pendingLength / region.payload() * region.payload();
+        writeOut(bytes, pendingStart, pendingStart + bytes, false);
+    }
+
+    /**
+     * Hands the first {@code bytes} pending bytes (LSNs {@code batchStart ..}) to the device,
+     * keeps the rest pending from the next block, and flushes if {@code flush}, which makes
+     * everything up to {@code batchEnd} durable. Appends go on into the other buffer meanwhile.
+     */
+    private void writeOut(int bytes, long batchStart, long batchEnd, boolean flush) {
+        flushing = true;
+        byte[] batch = pending;
+        int rest = pendingLength - bytes;
+        if (spare.length < Math.max(rest, 1 << 16)) {
+            spare = new byte[Math.max(rest, 1 << 16)];
+        }
+        System.arraycopy(batch, bytes, spare, 0, rest);
+        pending = spare;
+        pendingLength = rest;
+        pendingStart = region.alignUp(batchStart + bytes);
         lock.unlock();
         RuntimeException failed = null;
         try {
             dataBarrier.flushIfAnnounced(device); // data its COMMITs map reaches the device first
-            writeBlocks(batch, batchStart);
-            device.flush();
+            writeBlocks(batch, bytes, batchStart);
+            if (flush) {
+                device.flush();
+            }
         } catch (RuntimeException e) {
             failed = e;
             throw e;
         } finally {
             lock.lock();
             flushing = false;
+            spare = batch; // free again: the next writer's buffer
             if (failed == null) {
-                durableLsn = Math.max(durableLsn, region.alignUp(batchEnd));
-                flushes++;
-                bytesWritten += batch.length;
+                if (flush) {
+                    durableLsn = Math.max(durableLsn, region.alignUp(batchEnd)); // and every batch written before
+                    flushes++;
+                }
+                bytesWritten += bytes;
             } else {
                 // These records are lost: never let a later flush report them durable.
                 failure = new JournalAbortedException("the journal was aborted: writing the log failed: "
@@ -217,13 +266,13 @@ public final class LogWriter implements WriteAheadLog {
         }
     }
 
-    private void writeBlocks(byte[] batch, long batchStart) {
-        if (batch.length == 0) {
+    private void writeBlocks(byte[] batch, int length, long batchStart) {
+        if (length == 0) {
             return;
         }
         int payload = region.payload();
         long firstSequence = region.sequenceOf(batchStart);
-        int blocks = (batch.length + payload - 1) / payload;
+        int blocks = (length + payload - 1) / payload;
         List<ByteBuffer> run = new ArrayList<>();
         long runStart = region.physicalBlock(firstSequence);
         for (int i = 0; i < blocks; i++) {
@@ -237,7 +286,7 @@ public final class LogWriter implements WriteAheadLog {
             ByteBuffer block = ByteBuffer.allocate(region.blockSize());
             int from = i * payload;
             LogBlock.encode(block, physical, sequence, region.logId(), epoch,
-                    ByteBuffer.wrap(batch, from, Math.min(payload, batch.length - from)));
+                    ByteBuffer.wrap(batch, from, Math.min(payload, length - from)));
             BlockHeader.seal(block, region.uuid());
             run.add(block);
         }
@@ -344,7 +393,7 @@ public final class LogWriter implements WriteAheadLog {
         return underLock(() -> flushes);
     }
 
-    /** Record bytes made durable so far (padding not counted). */
+    /** Record bytes written so far (padding not counted); durable once a {@link #force} covers them. */
     public long bytesWritten() {
         return underLock(() -> bytesWritten);
     }

@@ -197,6 +197,32 @@ class LogWriterScannerTest {
         assertThat(recording.flushes()).as("flushDevice always flushes").isEqualTo(5);
     }
 
+    @Test
+    void pastAnEighthOfTheLogPendingWholeBlocksAreWrittenBehindWithoutAFlush() {
+        long start = region.lsnOf(1);
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        LogWriter log = new LogWriter(recording, region, start, start, 1, () -> { });
+        Random random = new Random(3);
+        List<Logged> appended = new ArrayList<>();
+        while (recording.writes() == 0) {
+            LogRecord r = update(random, appended.size(), 1 + random.nextInt(300));
+            appended.add(new Logged(log.append(r), r));
+        }
+        long pendingBytes = log.appendedLsn() - start;
+        assertThat(pendingBytes).as("written behind at an eighth of the log").isGreaterThanOrEqualTo(region.capacity() / 8);
+        assertThat(recording.flushes()).as("write-behind does not flush").isZero();
+        assertThat(log.durableLsn()).isEqualTo(start);
+        List<Logged> onDevice = scan(device, region, start);
+        assertThat(onDevice).as("the records that whole blocks hold, and no more").isNotEmpty()
+                .isEqualTo(appended.subList(0, onDevice.size()));
+
+        log.forceAll();
+
+        assertThat(scan(device, region, start)).as("the rest continues where the written blocks end")
+                .containsExactlyElementsOf(appended);
+        assertThat(recording.flushes()).isEqualTo(1);
+    }
+
     static String kind(DeviceEvent event, LogRegion region) {
         if (event instanceof DeviceEvent.Write w) {
             return w.firstBlock() >= region.start() && w.firstBlock() < region.start() + region.blocks() ? "log" : "data";
