@@ -160,10 +160,10 @@ public final class DirectoryLeaf {
             throw new IllegalArgumentException("key 0x" + Long.toHexString(entry.key()) + " is already in the leaf");
         }
         int size = NAME + name.length;
-        if (!hasRoomFor(block, name.length)) {
-            return false;
-        }
-        if (heapStart(b) - slotsEnd(count) < size + SLOT_SIZE) {
+        if (heapStart(b) - slotsEnd(count) < size + SLOT_SIZE) { // perhaps room below heap_start
+            if (!hasRoomFor(block, name.length)) {
+                return false;
+            }
             compact(b, count);
         }
         int at = heapStart(b) - size;
@@ -206,12 +206,12 @@ public final class DirectoryLeaf {
         return true;
     }
 
-    /** Bytes not used by the header, the slots and the entries: room for entries plus their slots. */
     /** Whether an entry with a name of {@code nameLength} bytes fits (after compaction if need be). */
     public static boolean hasRoomFor(ByteBuffer block, int nameLength) {
         return freeBytes(block) >= NAME + nameLength + SLOT_SIZE;
     }
 
+    /** Bytes not used by the header, the slots and the entries: room for entries plus their slots. */
     public static int freeBytes(ByteBuffer block) {
         ByteBuffer b = BlockHeader.le(block);
         int count = entryCount(b);

@@ -79,7 +79,8 @@ public final class LogWriter implements WriteAheadLog {
     private byte[] spare = new byte[1 << 16];
     private int pendingLength;
     private long pendingStart;
-    private long nextLsn;
+    /** Written under the lock; volatile so that {@link #appendedLsn()} (asked at every block change) reads it without. */
+    private volatile long nextLsn;
     /** Written under the lock; volatile so that {@link #durableLsn()} reads it without. */
     private volatile long durableLsn;
     private long tailLsn;
@@ -148,7 +149,7 @@ public final class LogWriter implements WriteAheadLog {
     /** The LSN the next record will get: every LSN below it has been appended. */
     @Override
     public long appendedLsn() {
-        return underLock(() -> nextLsn);
+        return nextLsn;
     }
 
     /**
