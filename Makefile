@@ -95,7 +95,8 @@ uninstall:
 bench: build
 	$(JAVA) -jar $(BENCH_JAR) $(BENCH_ARGS)
 
-# Remake the golden images in test-images/images (only on purpose: see test-images/README.md).
+# Make the golden images missing from test-images/images and remake the corrupted cases
+# (only on purpose: see test-images/README.md).
 golden-images: build
 	$(JAVA) -cp mkfs/target/quillfs-mkfs.jar:test-images/target/classes org.quillfs.images.GoldenImages test-images/images
 	$(JAVA) -cp fsck/target/quillfs-fsck.jar:test-images/target/classes org.quillfs.images.CorruptImages test-images/cases

@@ -5,8 +5,7 @@ import java.util.Optional;
 /**
  * The three feature words of the superblock and what this build knows of them (docs/FORMAT.md,
  * "Feature flags"). ext4's rule: an unknown incompat bit refuses the filesystem, an unknown
- * ro_compat bit allows read-only access, an unknown compat bit is ignored. Format v1 defines no
- * bits, so every mask is 0; later issues add bits here.
+ * ro_compat bit allows read-only access, an unknown compat bit is ignored.
  */
 public final class Features {
 
@@ -15,7 +14,12 @@ public final class Features {
 
     public static final int KNOWN_COMPAT = 0;
     public static final int KNOWN_RO_COMPAT = 0;
-    public static final int KNOWN_INCOMPAT = 0;
+    /** Inodes are checksummed with CRC32 instead of CRC32C ({@link InodeChecksum} says why). */
+    public static final int INCOMPAT_INODE_CRC32 = 0x1;
+
+    public static final int KNOWN_INCOMPAT = INCOMPAT_INODE_CRC32;
+    /** What mkfs sets on a new filesystem. */
+    public static final int DEFAULT_INCOMPAT = INCOMPAT_INODE_CRC32;
 
     /**
      * Why this build cannot open the filesystem of {@code sb} (read-write when {@code writable}),

@@ -18,6 +18,9 @@ import java.util.random.RandomGenerator;
  * @param ownerGid      group of the root directory and lost+found
  * @param now           the creation time written everywhere
  * @param random        source of the directory hash seed, the journal's log id and inode generations
+ * @param featureIncompat the incompatible features to set ({@link Features}); mkfs sets
+ *                      {@link Features#DEFAULT_INCOMPAT}, 0 makes a filesystem as the first
+ *                      format v1 builds did (for the golden images they made)
  */
 public record FormatOptions(
         int blockSize,
@@ -30,7 +33,15 @@ public record FormatOptions(
         long ownerUid,
         long ownerGid,
         Instant now,
-        RandomGenerator random) {
+        RandomGenerator random,
+        int featureIncompat) {
+
+    /** Options for a filesystem with the features mkfs sets by default. */
+    public FormatOptions(int blockSize, long blockCount, long journalBlocks, long inodeCount, int bytesPerInode,
+            String label, UUID uuid, long ownerUid, long ownerGid, Instant now, RandomGenerator random) {
+        this(blockSize, blockCount, journalBlocks, inodeCount, bytesPerInode, label, uuid, ownerUid, ownerGid, now,
+                random, Features.DEFAULT_INCOMPAT);
+    }
 
     /**
      * The journal length mkfs chooses: 1/64 of the filesystem, rounded down to a power of two,

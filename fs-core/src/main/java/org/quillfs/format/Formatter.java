@@ -70,8 +70,8 @@ public final class Formatter {
                 freeInodes += d.freeInodes();
             }
             long now = options.now().getEpochSecond();
-            this.superblock = new Superblock(Limits.FORMAT_VERSION, 0, 0, 0, geometry, options.uuid(),
-                    options.label(), Superblock.STATE_CLEAN, 0, -1, Limits.ROOT_INODE, Limits.FIRST_INODE, 0,
+            this.superblock = new Superblock(Limits.FORMAT_VERSION, 0, 0, options.featureIncompat(), geometry,
+                    options.uuid(), options.label(), Superblock.STATE_CLEAN, 0, -1, Limits.ROOT_INODE, Limits.FIRST_INODE, 0,
                     now, 0, now, now, freeBlocks, freeInodes, options.random().nextLong(),
                     options.random().nextLong(), geometry.groupCount() > 1 ? 1 : 0, Limits.INODE_SIZE);
         }
@@ -136,7 +136,7 @@ public final class Formatter {
 
         private void putInodeIfHere(ByteBuffer block, long blockNr, long inodeNr, Inode inode) {
             if (geometry.inodeBlock(inodeNr) == blockNr) {
-                inode.encode(block, geometry.inodeOffset(inodeNr), inodeNr, options.uuid());
+                inode.encode(block, geometry.inodeOffset(inodeNr), inodeNr, InodeChecksum.of(superblock));
             }
         }
 

@@ -6,8 +6,6 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.zip.CRC32C;
 
 /**
  * One 256-byte inode of an inode table block (docs/FORMAT.md, "Inodes").
@@ -19,8 +17,8 @@ import java.util.zip.CRC32C;
  * 108 u32 orphan_next 112 data[128]  240 reserved  252 u32 checksum
  * </pre>
  *
- * The checksum is CRC32C of the filesystem UUID, the inode number (u32) and bytes 0–251, so fsck
- * can tell which inode of a damaged table block is bad. A free inode is all zero, checksum
+ * The checksum covers the filesystem UUID, the inode number (u32) and bytes 0–251 ({@link
+ * InodeChecksum}), so fsck can tell which inode of a damaged table block is bad. A free inode is all zero, checksum
  * included. The u32 fields are held as non-negative longs, {@code mode} (u16) as an int.
  * {@code data} is always {@link Limits#INODE_DATA_SIZE} bytes and is copied in and out.
  */
@@ -150,9 +148,9 @@ public record Inode(
      *     {@code inodeNumber} is not 1 .. 2³²−1
      * @throws IndexOutOfBoundsException if the inode would not lie inside the block
      */
-    public void encode(ByteBuffer block, int offset, long inodeNumber, UUID uuid) {
+    public void encode(ByteBuffer block, int offset, long inodeNumber, InodeChecksum checksum) {
         Objects.checkFromIndexSize(offset, Limits.INODE_SIZE, block.capacity());
-        BlockHeader.le(block).put(offset, encode(inodeNumber, uuid));
+        BlockHeader.le(block).put(offset, encode(inodeNumber, checksum));
     }
 
     /**
@@ -161,7 +159,7 @@ public record Inode(
      * @throws IllegalArgumentException if a field does not fit its on-disk width or
      *     {@code inodeNumber} is not 1 .. 2³²−1
      */
-    public byte[] encode(long inodeNumber, UUID uuid) {
+    public byte[] encode(long inodeNumber, InodeChecksum checksum) {
         byte[] bytes = new byte[Limits.INODE_SIZE];
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
         b.putShort(MODE, Unsigned.u16("mode", mode));
@@ -182,7 +180,7 @@ public record Inode(
         b.putInt(PARENT, Unsigned.u32("parent", parent));
         b.putInt(ORPHAN_NEXT, Unsigned.u32("orphan_next", orphanNext));
         b.put(DATA, data);
-        b.putInt(CHECKSUM, checksum(bytes, inodeNumber, uuid));
+        b.putInt(CHECKSUM, checksum.of(bytes, inodeNumber, CHECKSUM));
         return bytes;
     }
 
@@ -224,22 +222,24 @@ public record Inode(
 
     /**
      * Why the inode at {@code offset}, read as inode {@code inodeNumber} of the filesystem
-     * {@code uuid}, fails its checksum, or empty when it verifies or is free (all zero).
+     * whose inodes {@code checksum} checks, fails its checksum, or empty when it verifies or is
+     * free (all zero).
      *
      * @throws IllegalArgumentException if {@code inodeNumber} is not 1 .. 2³²−1
      * @throws IndexOutOfBoundsException if the inode would not lie inside the block
      */
-    public static Optional<String> checksumProblem(ByteBuffer block, int offset, long inodeNumber, UUID uuid) {
-        return checksumProblem(bytesAt(block, offset), inodeNumber, uuid);
+    public static Optional<String> checksumProblem(ByteBuffer block, int offset, long inodeNumber,
+            InodeChecksum checksum) {
+        return checksumProblem(bytesAt(block, offset), inodeNumber, checksum);
     }
 
-    /** Like {@link #checksumProblem(ByteBuffer, int, long, UUID)}, for an inode's 256 bytes. */
-    public static Optional<String> checksumProblem(byte[] bytes, long inodeNumber, UUID uuid) {
+    /** Like {@link #checksumProblem(ByteBuffer, int, long, InodeChecksum)}, for an inode's 256 bytes. */
+    public static Optional<String> checksumProblem(byte[] bytes, long inodeNumber, InodeChecksum checksum) {
         if (isFree(bytes)) {
             return Optional.empty();
         }
         int stored = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(CHECKSUM);
-        int computed = checksum(bytes, inodeNumber, uuid);
+        int computed = checksum.of(bytes, inodeNumber, CHECKSUM);
         if (stored != computed) {
             return Optional.of(String.format("inode %d: bad checksum 0x%08x, contents give 0x%08x",
                     inodeNumber, stored, computed));
@@ -277,17 +277,6 @@ public record Inode(
                     + " bytes, not " + data.length);
         }
         return ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
-    }
-
-    private static int checksum(byte[] inode, long inodeNumber, UUID uuid) {
-        if (inodeNumber < 1 || inodeNumber > Limits.MAX_INODES) {
-            throw new IllegalArgumentException("inode number " + inodeNumber + " is not 1 .. " + Limits.MAX_INODES);
-        }
-        CRC32C crc = new CRC32C();
-        crc.update(BlockHeader.uuidBytes(uuid));
-        crc.update(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(0, (int) inodeNumber).array());
-        crc.update(inode, 0, CHECKSUM);
-        return (int) crc.getValue();
     }
 
     /**

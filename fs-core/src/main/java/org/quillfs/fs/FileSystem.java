@@ -13,6 +13,7 @@ import org.quillfs.format.DirEntry;
 import org.quillfs.format.DirectoryKeys;
 import org.quillfs.format.DirectoryRoot;
 import org.quillfs.format.ExtentRoot;
+import org.quillfs.format.Features;
 import org.quillfs.format.Inode;
 import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
@@ -96,7 +97,7 @@ public final class FileSystem implements AutoCloseable {
      *     open (the message says why), EIO when it cannot be read
      */
     public static FileSystem open(BlockDevice device, FsOptions options) {
-        Superblock sb = readSuperblock(device);
+        Superblock sb = readSuperblock(device, !options.readOnly());
         FileSystem fs = new FileSystem(device, sb, options);
         if (!options.readOnly()) {
             fs.startMount();
@@ -145,7 +146,7 @@ public final class FileSystem implements AutoCloseable {
         }
     }
 
-    private static Superblock readSuperblock(BlockDevice device) {
+    private static Superblock readSuperblock(BlockDevice device, boolean writable) {
         ByteBuffer block = ByteBuffer.allocate(device.blockSize());
         device.read(0, block);
         Superblock sb = Superblock.decode(block);
@@ -157,10 +158,9 @@ public final class FileSystem implements AutoCloseable {
             throw new FsException(Errno.EINVAL, device.name() + " is opened with " + device.blockSize()
                     + "-byte blocks but the filesystem has " + sb.geometry().blockSize());
         }
-        if (sb.featureIncompat() != 0) {
-            throw new FsException(Errno.EINVAL, device.name() + " uses features this quillfs does not know (incompat 0x"
-                    + Integer.toHexString(sb.featureIncompat()) + ")");
-        }
+        Features.problem(sb, writable).ifPresent(why -> {
+            throw new FsException(Errno.EINVAL, device.name() + ": " + why);
+        });
         return sb;
     }
 

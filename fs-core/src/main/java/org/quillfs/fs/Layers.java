@@ -41,7 +41,7 @@ final class Layers {
         this.store = store;
         this.options = options;
         this.allocator = Allocator.open(superblock, store);
-        this.inodes = new InodeStore(geometry, superblock.uuid());
+        this.inodes = new InodeStore(superblock);
         this.directories = new DirectoryTree(geometry, superblock.dirHashKey0(), superblock.dirHashKey1(),
                 superblock.uuid(), allocator);
         this.data = new FileData(device, new ExtentTree(geometry, superblock.uuid(), allocator), store.log(),

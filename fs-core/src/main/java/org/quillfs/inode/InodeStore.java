@@ -10,7 +10,9 @@ import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.Inode;
+import org.quillfs.format.InodeChecksum;
 import org.quillfs.format.Limits;
+import org.quillfs.format.Superblock;
 import org.quillfs.txn.BlockReader;
 import org.quillfs.txn.Transaction;
 
@@ -26,10 +28,16 @@ public final class InodeStore {
 
     private final Geometry geometry;
     private final UUID uuid;
+    private final InodeChecksum checksum;
 
-    public InodeStore(Geometry geometry, UUID uuid) {
+    public InodeStore(Superblock superblock) {
+        this(superblock.geometry(), superblock.uuid(), InodeChecksum.of(superblock));
+    }
+
+    private InodeStore(Geometry geometry, UUID uuid, InodeChecksum checksum) {
         this.geometry = geometry;
         this.uuid = uuid;
+        this.checksum = checksum;
     }
 
     /**
@@ -61,7 +69,7 @@ public final class InodeStore {
             if (Inode.isFree(bytes)) {
                 return Optional.empty();
             }
-            Optional<String> damage = Inode.checksumProblem(bytes, number, uuid);
+            Optional<String> damage = Inode.checksumProblem(bytes, number, checksum);
             if (damage.isPresent()) {
                 throw new FsException(Errno.EIO, "inode " + number + ": " + damage.get());
             }
@@ -78,7 +86,7 @@ public final class InodeStore {
     /** Writes {@code inode} as inode {@code number} (with its checksum), logging only what changes. */
     public void write(Transaction txn, long number, Inode inode) {
         checkNumber(number);
-        txn.updateChanged(geometry.inodeBlock(number), geometry.inodeOffset(number), inode.encode(number, uuid));
+        txn.updateChanged(geometry.inodeBlock(number), geometry.inodeOffset(number), inode.encode(number, checksum));
     }
 
     /** Zeroes inode {@code number}: a free inode is all zero. */

@@ -110,7 +110,7 @@ class FileDataTest {
     @Test
     void dataSurvivesCloseAndReopenThroughItsInode() {
         try (TestFiles fs = new TestFiles(1024, 8L << 20)) {
-            InodeStore inodes = new InodeStore(fs.g, fs.superblock.uuid());
+            InodeStore inodes = new InodeStore(fs.superblock);
             byte[] content = bytes(300_000, 7);
             Transaction txn = fs.store.transactions().begin(fs.allocator.logBytesPerInode()
                     + LogRecordCodec.updateSize(Limits.INODE_SIZE) + fs.data.logBytesForWrite(TestFiles.EMPTY, 0, 100_000));

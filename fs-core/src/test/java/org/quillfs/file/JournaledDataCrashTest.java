@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.quillfs.alloc.Allocator;
 import org.quillfs.alloc.Reservation;
@@ -53,13 +51,6 @@ class JournaledDataCrashTest {
     /** Versions written by transactions that aborted or never finished: never to be seen. */
     final List<List<Integer>> lost = new ArrayList<>();
 
-    Set<Long> inodeBlocks() {
-        Set<Long> blocks = new HashSet<>();
-        for (long inode : inodes) {
-            blocks.add(superblock.geometry().inodeBlock(inode));
-        }
-        return blocks;
-    }
 
     static byte[] content(int file, int version) {
         byte[] b = new byte[SIZE];
@@ -77,7 +68,7 @@ class JournaledDataCrashTest {
         fs.store.halt(); // the crash
 
         CrashStates states = new CrashStates(recording);
-        List<CrashState> crashes = FileCrashPoints.of(recording, states, inodeBlocks(), new Random(42), 3);
+        List<CrashState> crashes = FileCrashPoints.of(states, new Random(42), 3);
         assertThat(crashes.size()).isGreaterThan(300);
         for (CrashState crash : crashes) {
             int durable = durableFlushes(states, crash);
@@ -87,7 +78,7 @@ class JournaledDataCrashTest {
 
     void setUp() {
         try (TestFiles fs = new TestFiles(memory, memory, superblock, DataMode.JOURNAL, TestFiles.QUIET)) {
-            InodeStore store = new InodeStore(fs.g, superblock.uuid());
+            InodeStore store = new InodeStore(superblock);
             for (int i = 0; i < FILES; i++) {
                 Transaction txn = fs.store.transactions().begin(fs.allocator.logBytesPerInode()
                         + LogRecordCodec.updateSize(Limits.INODE_SIZE));
@@ -101,7 +92,7 @@ class JournaledDataCrashTest {
     }
 
     void runWorkload(TestFiles fs, RecordingBlockDevice recording, Random random, int count) {
-        InodeStore store = new InodeStore(fs.g, superblock.uuid());
+        InodeStore store = new InodeStore(superblock);
         ExtentRoot[] roots = new ExtentRoot[FILES];
         Arrays.fill(roots, TestFiles.EMPTY);
         long[] sizes = new long[FILES];
@@ -155,7 +146,7 @@ class JournaledDataCrashTest {
             Allocator allocator = Allocator.open(superblock, store);
             FileData data = new FileData(device, new ExtentTree(superblock.geometry(), superblock.uuid(), allocator),
                     store.log());
-            InodeStore inodeStore = new InodeStore(superblock.geometry(), superblock.uuid());
+            InodeStore inodeStore = new InodeStore(superblock);
             try (ReadOnlyTransaction txn = store.transactions().beginReadOnly()) {
                 for (int i = 0; i < FILES; i++) {
                     Inode inode = inodeStore.read(txn, inodes[i]).orElseThrow();

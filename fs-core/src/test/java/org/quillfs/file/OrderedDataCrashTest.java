@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.quillfs.alloc.Allocator;
 import org.quillfs.alloc.Reservation;
@@ -49,13 +47,6 @@ class OrderedDataCrashTest {
     final Superblock superblock = TestFiles.format(memory);
     final long[] inodes = new long[FILES];
 
-    Set<Long> inodeBlocks() {
-        Set<Long> blocks = new HashSet<>();
-        for (long inode : inodes) {
-            blocks.add(superblock.geometry().inodeBlock(inode));
-        }
-        return blocks;
-    }
 
     static byte tag(int file) {
         return (byte) (0xA1 + 0x11 * file);
@@ -71,7 +62,7 @@ class OrderedDataCrashTest {
         assertThat(reused).as("blocks went from one file to another").isGreaterThan(20);
 
         CrashStates states = new CrashStates(recording);
-        List<CrashState> crashes = FileCrashPoints.of(recording, states, inodeBlocks(), new Random(32), 3);
+        List<CrashState> crashes = FileCrashPoints.of(states, new Random(32), 3);
         assertThat(crashes.size()).isGreaterThan(200);
         for (CrashState crash : crashes) {
             checkFiles(crash);
@@ -81,7 +72,7 @@ class OrderedDataCrashTest {
     /** Formats, makes the files (empty) and fills all but {@link #FREE_LEFT} blocks; closes cleanly. */
     void setUp() {
         try (TestFiles fs = new TestFiles(memory, memory, superblock, DataMode.ORDERED, TestFiles.QUIET)) {
-            InodeStore store = new InodeStore(fs.g, superblock.uuid());
+            InodeStore store = new InodeStore(superblock);
             for (int i = 0; i < FILES; i++) {
                 Transaction txn = fs.store.transactions().begin(fs.allocator.logBytesPerInode()
                         + LogRecordCodec.updateSize(Limits.INODE_SIZE));
@@ -101,7 +92,7 @@ class OrderedDataCrashTest {
 
     /** Rounds of "truncate a file to nothing, write it anew"; returns how many blocks changed file. */
     int runWorkload(TestFiles fs, Random random, int rounds) {
-        InodeStore store = new InodeStore(fs.g, superblock.uuid());
+        InodeStore store = new InodeStore(superblock);
         ExtentRoot[] roots = new ExtentRoot[FILES];
         long[] sizes = new long[FILES];
         java.util.Arrays.fill(roots, TestFiles.EMPTY);
@@ -159,7 +150,7 @@ class OrderedDataCrashTest {
             Allocator allocator = Allocator.open(superblock, store);
             FileData data = new FileData(device, new ExtentTree(superblock.geometry(), superblock.uuid(), allocator),
                     store.log());
-            InodeStore inodeStore = new InodeStore(superblock.geometry(), superblock.uuid());
+            InodeStore inodeStore = new InodeStore(superblock);
             try (ReadOnlyTransaction txn = store.transactions().beginReadOnly()) {
                 for (int i = 0; i < FILES; i++) {
                     Inode inode = inodeStore.read(txn, inodes[i]).orElseThrow();

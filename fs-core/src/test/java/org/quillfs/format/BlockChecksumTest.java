@@ -57,7 +57,7 @@ class BlockChecksumTest {
                 InodeTableBlock.init(block, blockNr);
                 Timestamp t = new Timestamp(random.nextLong(), 0);
                 new Inode(Inode.S_IFREG | 0644, 1, 2, 1, random.nextInt(), 0, t, t, t, t, 0, 0, 0, 0, 0, 0,
-                        new byte[128]).encode(block, 32, 16, uuid);
+                        new byte[128]).encode(block, 32, 16, new InodeChecksum(uuid, true));
             }
             case DIR_LEAF -> {
                 DirectoryLeaf.init(block, blockNr, 1);

@@ -24,7 +24,7 @@ class DecodingGarbageTest {
         UUID uuid = new UUID(seed, ~seed);
         for (int offset = 32; offset + 256 <= blockSize; offset += 256) {
             Inode.decode(block, offset);
-            Inode.checksumProblem(block, offset, offset, uuid);
+            Inode.checksumProblem(block, offset, offset, new InodeChecksum(uuid, true));
         }
         JournalHeader.decode(block);
         JournalMaster.decode(block);

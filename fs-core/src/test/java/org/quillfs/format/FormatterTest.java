@@ -139,7 +139,7 @@ class FormatterTest {
         Geometry g = sb.geometry();
         ByteBuffer block = read(device, g.inodeBlock(number));
         assertThat(BlockHeader.problem(block, sb.uuid(), BlockType.INODE_TABLE, g.inodeBlock(number))).isEmpty();
-        assertThat(Inode.checksumProblem(block, g.inodeOffset(number), number, sb.uuid())).isEmpty();
+        assertThat(Inode.checksumProblem(block, g.inodeOffset(number), number, InodeChecksum.of(sb))).isEmpty();
         return Inode.decode(block, g.inodeOffset(number));
     }
 

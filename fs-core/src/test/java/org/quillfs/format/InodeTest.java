@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.UUID;
+import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
@@ -17,6 +18,7 @@ import net.jqwik.api.constraints.LongRange;
 class InodeTest {
 
     private static final UUID UUID_1 = new UUID(1, 2);
+    private static final InodeChecksum CHECKSUM_1 = new InodeChecksum(UUID_1, true);
 
     @Property
     void inodeRoundTripsThroughItsCodecInAnySlotOfATableBlock(
@@ -28,10 +30,10 @@ class InodeTest {
         ByteBuffer block = TestBlocks.zeroed(blockSize);
         InodeTableBlock.init(block, 5);
         int offset = offset(blockSize, anySlot);
-        inode.encode(block, offset, number, uuid);
+        inode.encode(block, offset, number, new InodeChecksum(uuid, true));
 
         assertThat(Inode.decode(block, offset)).isEqualTo(inode);
-        assertThat(Inode.checksumProblem(block, offset, number, uuid)).isEmpty();
+        assertThat(Inode.checksumProblem(block, offset, number, new InodeChecksum(uuid, true))).isEmpty();
         assertThat(Inode.isFree(block, offset)).isFalse();
         TestBlocks.assertVerifiesOnceSealed(block, BlockType.INODE_TABLE, 5);
     }
@@ -42,11 +44,11 @@ class InodeTest {
             @ForAll @IntRange(min = 0, max = 10_000) int anySlot, @ForAll long seed) {
         int offset = offset(blockSize, anySlot);
         ByteBuffer clean = TestBlocks.zeroed(blockSize);
-        inode.encode(clean, offset, 77, UUID_1);
+        inode.encode(clean, offset, 77, CHECKSUM_1);
         ByteBuffer dirty = TestBlocks.garbage(blockSize, seed);
         byte[] expected = TestBlocks.bytes(dirty);
         System.arraycopy(TestBlocks.bytes(clean), offset, expected, offset, 256);
-        inode.encode(dirty, offset, 77, UUID_1);
+        inode.encode(dirty, offset, 77, CHECKSUM_1);
         assertThat(TestBlocks.bytes(dirty)).isEqualTo(expected);
     }
 
@@ -61,9 +63,9 @@ class InodeTest {
             @ForAll(supplier = FormatArbitraries.InodeNumbers.class) long number,
             @ForAll @IntRange(min = 0, max = 256 * 8 - 1) int bit) {
         ByteBuffer block = TestBlocks.zeroed(1024);
-        inode.encode(block, 288, number, UUID_1);
+        inode.encode(block, 288, number, CHECKSUM_1);
         TestBlocks.flipBit(block, 288 * 8 + bit);
-        assertThat(Inode.checksumProblem(block, 288, number, UUID_1))
+        assertThat(Inode.checksumProblem(block, 288, number, CHECKSUM_1))
                 .hasValueSatisfying(p -> assertThat(p).contains("inode " + number).contains("bad checksum"));
     }
 
@@ -74,10 +76,14 @@ class InodeTest {
             @ForAll(supplier = FormatArbitraries.Uuids.class) UUID uuid,
             @ForAll(supplier = FormatArbitraries.Uuids.class) UUID otherUuid) {
         ByteBuffer block = TestBlocks.zeroed(1024);
-        inode.encode(block, 32, number, uuid);
-        assertThat(Inode.checksumProblem(block, 32, otherNumber, uuid).isPresent()).isEqualTo(otherNumber != number);
+        inode.encode(block, 32, number, new InodeChecksum(uuid, true));
+        assertThat(Inode.checksumProblem(block, 32, otherNumber, new InodeChecksum(uuid, true)).isPresent())
+                .isEqualTo(otherNumber != number);
         // Two UUIDs can share a CRC (a 2^-32 chance per pair); distinct ones are all but certain to differ.
-        assertThat(Inode.checksumProblem(block, 32, number, otherUuid).isPresent()).isEqualTo(!otherUuid.equals(uuid));
+        assertThat(Inode.checksumProblem(block, 32, number, new InodeChecksum(otherUuid, true)).isPresent())
+                .isEqualTo(!otherUuid.equals(uuid));
+        assertThat(Inode.checksumProblem(block, 32, number, new InodeChecksum(uuid, false)))
+                .as("nor with the other algorithm").isPresent();
     }
 
     @Example
@@ -86,12 +92,12 @@ class InodeTest {
         InodeTableBlock.init(block, 3);
         for (int offset = 32; offset + 256 <= 4096; offset += 256) {
             assertThat(Inode.isFree(block, offset)).isTrue();
-            assertThat(Inode.checksumProblem(block, offset, 1 + offset, UUID_1)).isEmpty();
+            assertThat(Inode.checksumProblem(block, offset, 1 + offset, CHECKSUM_1)).isEmpty();
         }
         ByteBuffer notFree = TestBlocks.zeroed(1024);
         notFree.put(32 + 40, (byte) 1);
         assertThat(Inode.isFree(notFree, 32)).isFalse();
-        assertThat(Inode.checksumProblem(notFree, 32, 1, UUID_1)).isPresent();
+        assertThat(Inode.checksumProblem(notFree, 32, 1, CHECKSUM_1)).isPresent();
     }
 
     @Example
@@ -102,7 +108,7 @@ class InodeTest {
                 new Timestamp(-1, 1), new Timestamp(2, 999_999_999), new Timestamp(3, 3), new Timestamp(4, 4),
                 0xFFFF_FFFFL, Inode.INLINE_DATA | Inode.NOATIME, 123, 0x0801, 16, 17, data);
         ByteBuffer block = TestBlocks.zeroed(1024);
-        inode.encode(block, 288, 42, UUID_1);
+        inode.encode(block, 288, 42, CHECKSUM_1);
         ByteBuffer b = TestBlocks.le(block).position(288).slice().order(java.nio.ByteOrder.LITTLE_ENDIAN);
 
         assertThat(b.getShort(0)).isEqualTo((short) 0100644);
@@ -119,11 +125,41 @@ class InodeTest {
         assertThat(Arrays.copyOfRange(bytes, 112, 240)).isEqualTo(data);
         assertThat(Arrays.copyOfRange(bytes, 240, 252)).containsOnly(0);
 
-        CRC32C crc = new CRC32C();
+        CRC32 crc = new CRC32();
         crc.update(BlockHeader.uuidBytes(UUID_1));
         crc.update(new byte[] {42, 0, 0, 0});
         crc.update(bytes, 0, 252);
         assertThat(b.getInt(252)).isEqualTo((int) crc.getValue());
+
+        inode.encode(block, 288, 42, new InodeChecksum(UUID_1, false));
+        bytes = Arrays.copyOfRange(TestBlocks.bytes(block), 288, 288 + 256);
+        CRC32C first = new CRC32C(); // as the first format v1 filesystems, without feature inode_crc32
+        first.update(BlockHeader.uuidBytes(UUID_1));
+        first.update(new byte[] {42, 0, 0, 0});
+        first.update(bytes, 0, 252);
+        assertThat(b.getInt(252)).isEqualTo((int) first.getValue());
+    }
+
+    @Property
+    void aTableBlockWhoseInodesChangeWholeNoLongerVerifies(
+            @ForAll(supplier = FormatArbitraries.Inodes.class) Inode before,
+            @ForAll(supplier = FormatArbitraries.Inodes.class) Inode after) {
+        // A torn write that leaves whole inodes new and others old: the block checksum must see it.
+        ByteBuffer block = TestBlocks.zeroed(1024);
+        InodeTableBlock.init(block, 5);
+        before.encode(block, 288, 9, CHECKSUM_1);
+        BlockHeader.seal(block, UUID_1);
+        after.encode(block, 288, 9, CHECKSUM_1);
+
+        assertThat(BlockHeader.problem(block, UUID_1, BlockType.INODE_TABLE, 5).isPresent())
+                .isEqualTo(!after.equals(before));
+
+        // Why inodes have their own polynomial: with CRC32C for both, such a block verifies.
+        InodeChecksum sameAsBlocks = new InodeChecksum(UUID_1, false);
+        before.encode(block, 288, 9, sameAsBlocks);
+        BlockHeader.seal(block, UUID_1);
+        after.encode(block, 288, 9, sameAsBlocks);
+        assertThat(BlockHeader.problem(block, UUID_1, BlockType.INODE_TABLE, 5)).isEmpty();
     }
 
     @Example
@@ -132,14 +168,14 @@ class InodeTest {
         Timestamp t = new Timestamp(0, 0);
         byte[] data = new byte[128];
         assertThatThrownBy(() -> new Inode(0x10000, 0, 0, 0, 0, 0, t, t, t, t, 0, 0, 0, 0, 0, 0, data)
-                .encode(block, 32, 1, UUID_1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mode");
+                .encode(block, 32, 1, CHECKSUM_1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mode");
         assertThatThrownBy(() -> new Inode(0, 1L << 32, 0, 0, 0, 0, t, t, t, t, 0, 0, 0, 0, 0, 0, data)
-                .encode(block, 32, 1, UUID_1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uid");
+                .encode(block, 32, 1, CHECKSUM_1)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("uid");
         assertThatThrownBy(() -> new Inode(0, 0, 0, 0, 0, 0, t, t, t, t, 0, 0, 0, 0, 0, 0, data)
-                .encode(block, 32, 0, UUID_1)).isInstanceOf(IllegalArgumentException.class)
+                .encode(block, 32, 0, CHECKSUM_1)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("inode number 0");
         assertThatThrownBy(() -> new Inode(0, 0, 0, 0, 0, 0, t, t, t, t, 0, 0, 0, 0, 0, 0, data)
-                .encode(block, 1024 - 255, 1, UUID_1)).isInstanceOf(IndexOutOfBoundsException.class);
+                .encode(block, 1024 - 255, 1, CHECKSUM_1)).isInstanceOf(IndexOutOfBoundsException.class);
         assertThat(TestBlocks.bytes(block)).containsOnly(0);
         assertThatThrownBy(() -> new Inode(0, 0, 0, 0, 0, 0, t, t, t, t, 0, 0, 0, 0, 0, 0, new byte[127]))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("128 bytes");

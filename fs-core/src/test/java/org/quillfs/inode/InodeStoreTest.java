@@ -30,7 +30,7 @@ class InodeStoreTest {
     final MemoryBlockDevice device = new MemoryBlockDevice("fs", 4096, (64L << 20) / 4096);
     final Superblock superblock = Formatter.format(device, TestFormats.options(4096, 64L << 20));
     final Geometry g = superblock.geometry();
-    final InodeStore inodes = new InodeStore(g, superblock.uuid());
+    final InodeStore inodes = new InodeStore(superblock);
     MetadataStore store = MetadataStore.open(device, superblock, MetadataStore.Options.defaults());
 
     @AfterEach

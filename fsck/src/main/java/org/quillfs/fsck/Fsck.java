@@ -123,7 +123,7 @@ final class Fsck {
             }
         }
 
-        Volume volume = new Volume(device, sb.geometry(), sb.uuid(), !readOnly);
+        Volume volume = new Volume(device, sb, !readOnly);
         this.volume = volume;
         GroupDescriptors descriptors = GroupDescriptors.check(volume, questions);
         descriptors.writeChanged();

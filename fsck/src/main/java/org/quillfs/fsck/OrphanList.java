@@ -62,7 +62,7 @@ final class OrphanList {
         if (Inode.isFree(block, offset)) {
             return "is free";
         }
-        if (Inode.checksumProblem(block, offset, ino, volume.uuid).isPresent()) {
+        if (Inode.checksumProblem(block, offset, ino, volume.inodeChecksum).isPresent()) {
             return "is damaged";
         }
         Inode inode = Inode.decode(block, offset);

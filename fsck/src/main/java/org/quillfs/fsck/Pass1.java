@@ -119,7 +119,7 @@ final class Pass1 {
     private boolean inode(long ino, ByteBuffer block, int offset) {
         Inode inode = Inode.decode(block, offset);
         int type = inode.mode() & Inode.S_IFMT;
-        boolean checksumOk = Inode.checksumProblem(block, offset, ino, c.volume.uuid).isEmpty();
+        boolean checksumOk = Inode.checksumProblem(block, offset, ino, c.volume.inodeChecksum).isEmpty();
         if (Checker.isReserved(ino)) {
             if (q.ask("Reserved inode " + ino + " is in use (mode " + Checker.octal(inode.mode()) + ").",
                     Question.CLEAR, true)) {
@@ -175,7 +175,7 @@ final class Pass1 {
             return true;
         }
         if (changed || !checked.equals(inode)) {
-            checked.encode(block, offset, ino, volume.uuid);
+            checked.encode(block, offset, ino, volume.inodeChecksum);
             return true;
         }
         return false;

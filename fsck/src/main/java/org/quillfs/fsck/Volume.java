@@ -8,6 +8,8 @@ import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.Inode;
+import org.quillfs.format.InodeChecksum;
+import org.quillfs.format.Superblock;
 import org.quillfs.volume.BlockDevice;
 
 /**
@@ -24,14 +26,16 @@ final class Volume {
     final BlockDevice device;
     final Geometry geometry;
     final UUID uuid;
+    final InodeChecksum inodeChecksum;
     final int blockSize;
     private final boolean writable;
     private long blocksWritten;
 
-    Volume(BlockDevice device, Geometry geometry, UUID uuid, boolean writable) {
+    Volume(BlockDevice device, Superblock superblock, boolean writable) {
         this.device = device;
-        this.geometry = geometry;
-        this.uuid = uuid;
+        this.geometry = superblock.geometry();
+        this.uuid = superblock.uuid();
+        this.inodeChecksum = InodeChecksum.of(superblock);
         this.blockSize = geometry.blockSize();
         this.writable = writable;
     }
@@ -123,7 +127,7 @@ final class Volume {
     void writeInode(long number, Inode inode) {
         long blockNr = geometry.inodeBlock(number);
         ByteBuffer block = read(blockNr);
-        inode.encode(block, geometry.inodeOffset(number), number, uuid);
+        inode.encode(block, geometry.inodeOffset(number), number, inodeChecksum);
         writeMetadata(blockNr, block);
     }
 

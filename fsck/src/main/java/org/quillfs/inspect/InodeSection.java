@@ -16,6 +16,7 @@ import org.quillfs.format.ExtentRoot;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.GroupDescriptor;
 import org.quillfs.format.Inode;
+import org.quillfs.format.InodeChecksum;
 import org.quillfs.format.Timestamp;
 
 /** One inode, as debugfs's {@code stat} shows it, with a directory's entries when it has a single leaf. */
@@ -71,7 +72,7 @@ final class InodeSection {
         if ((inode.mode() & Inode.S_IFMT) == Inode.S_IFCHR || (inode.mode() & Inode.S_IFMT) == Inode.S_IFBLK) {
             s.put("rdev", inode.rdev());
         }
-        Inode.checksumProblem(block, offset, number, image.superblock.uuid())
+        Inode.checksumProblem(block, offset, number, InodeChecksum.of(image.superblock))
                 .ifPresent(p -> report.problem(s, "inode " + number, p));
         describeData(image, report, s, inode);
     }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.Inode;
+import org.quillfs.format.InodeChecksum;
 import org.quillfs.format.Superblock;
 import org.quillfs.fs.FileSystem;
 import org.quillfs.fs.FsOptions;
@@ -58,7 +59,7 @@ class FsckCommandTest {
         ByteBuffer block = ByteBuffer.allocate(BLOCK_SIZE);
         device.read(g.inodeBlock(ino), block);
         block.clear();
-        change.apply(Inode.decode(block, g.inodeOffset(ino))).encode(block, g.inodeOffset(ino), ino, sb.uuid());
+        change.apply(Inode.decode(block, g.inodeOffset(ino))).encode(block, g.inodeOffset(ino), ino, InodeChecksum.of(sb));
         BlockHeader.seal(block, sb.uuid());
         device.write(g.inodeBlock(ino), block);
     }

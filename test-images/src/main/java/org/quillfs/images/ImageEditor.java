@@ -14,6 +14,7 @@ import org.quillfs.format.Geometry;
 import org.quillfs.format.GroupDescriptor;
 import org.quillfs.format.GroupDescriptorTable;
 import org.quillfs.format.Inode;
+import org.quillfs.format.InodeChecksum;
 import org.quillfs.format.Superblock;
 import org.quillfs.volume.BlockDevice;
 
@@ -69,7 +70,7 @@ final class ImageEditor {
 
     /** Writes {@code inode} with a correct checksum. */
     void inode(long ino, Inode inode) {
-        edit(geometry.inodeBlock(ino), b -> inode.encode(b, geometry.inodeOffset(ino), ino, superblock.uuid()));
+        edit(geometry.inodeBlock(ino), b -> inode.encode(b, geometry.inodeOffset(ino), ino, InodeChecksum.of(superblock)));
     }
 
     /** Zeroes inode {@code ino} (as if freed), touching nothing else. */

@@ -19,6 +19,7 @@ import org.quillfs.format.DirectoryRoot;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.GroupDescriptorTable;
 import org.quillfs.format.Inode;
+import org.quillfs.format.InodeChecksum;
 import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
 import org.quillfs.images.GoldenImages.Golden;
@@ -43,6 +44,7 @@ class GoldenImagesTest {
         assertThat(BlockHeader.problem(primary, golden.uuid(), BlockType.SUPERBLOCK, 0)).isEmpty();
         assertThat(sb.problem()).isEmpty();
         assertThat(sb.formatVersion()).isEqualTo(1);
+        assertThat(sb.featureIncompat()).isEqualTo(golden.featureIncompat());
         assertThat(sb.uuid()).isEqualTo(golden.uuid());
         assertThat(sb.label()).isEqualTo(golden.label());
         Geometry g = sb.geometry();
@@ -57,7 +59,8 @@ class GoldenImagesTest {
         assertThat(GroupDescriptorTable.get(block(image, b, 1), 0).inodeTable()).isEqualTo(g.inodeTableBlock(0));
 
         ByteBuffer rootTable = block(image, b, g.inodeBlock(Limits.ROOT_INODE));
-        assertThat(Inode.checksumProblem(rootTable, g.inodeOffset(Limits.ROOT_INODE), Limits.ROOT_INODE, golden.uuid())).isEmpty();
+        assertThat(Inode.checksumProblem(rootTable, g.inodeOffset(Limits.ROOT_INODE), Limits.ROOT_INODE,
+                InodeChecksum.of(sb))).isEmpty();
         Inode root = Inode.decode(rootTable, g.inodeOffset(Limits.ROOT_INODE));
         assertThat(root.mode()).isEqualTo(Inode.S_IFDIR | 0755);
         long leafNr = DirectoryRoot.decode(root.data()).rootBlock();
