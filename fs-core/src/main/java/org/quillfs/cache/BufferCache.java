@@ -6,6 +6,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.volume.BlockDevice;
 
@@ -38,6 +39,8 @@ public final class BufferCache {
     private final WriteAheadLog log;
     private final int capacityBlocks;
     private final LinkedHashMap<Long, CachedBlock> blocks = new LinkedHashMap<>(16, 0.75f, true);
+    /** Blocks dirty now; changed under each block's latch, so not under the cache's lock. */
+    private final AtomicInteger dirtyBlocks = new AtomicInteger();
     private long writes;
 
     /**
@@ -79,6 +82,22 @@ public final class BufferCache {
         }
         block.load(this);
         return block;
+    }
+
+    /**
+     * Whether half the cache or more is dirty: time to write blocks home (a checkpoint) before
+     * pins have to evict dirty blocks themselves, one batch and one device flush at a time.
+     */
+    public boolean mostlyDirty() {
+        return dirtyBlocks.get() >= capacityBlocks / 2;
+    }
+
+    void dirtied() {
+        dirtyBlocks.incrementAndGet();
+    }
+
+    void cleaned() {
+        dirtyBlocks.decrementAndGet();
     }
 
     synchronized void unpin(CachedBlock block) {

@@ -133,6 +133,7 @@ public final class CachedBlock implements AutoCloseable {
         if (!dirty) {
             dirty = true;
             recLsn = lsn;
+            cache.dirtied();
         }
     }
 
@@ -173,7 +174,10 @@ public final class CachedBlock implements AutoCloseable {
      */
     synchronized void wentHome(long lsnWritten, ByteBuffer sealed) {
         if (pageLsn == lsnWritten) {
-            dirty = false;
+            if (dirty) {
+                dirty = false;
+                cache.cleaned();
+            }
             recLsn = 0;
             ByteBuffer.wrap(data).putInt(BlockHeader.CRC_OFFSET, sealed.getInt(BlockHeader.CRC_OFFSET));
         }

@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * record and frees the log space before the tail.
  *
  * <h2>Triggers</h2>
- * A background thread runs one when half the log is in use, when a transaction waits for log
- * space ({@link #requestSoon}), and every interval. {@link #checkpoint} runs one now; checkpoints
+ * A background thread runs one when half the log is in use, when half the cache is dirty (so
+ * that pins find clean blocks to evict instead of writing dirty ones home themselves), when a
+ * transaction waits for log space ({@link #requestSoon}), and every interval. {@link #checkpoint} runs one now; checkpoints
  * never overlap.
  */
 public final class Checkpointer implements AutoCloseable {
@@ -145,8 +146,8 @@ public final class Checkpointer implements AutoCloseable {
             triggerLock.lock();
             try {
                 long deadline = System.nanoTime() + interval.toNanos();
-                // Wake every 100 ms to look at the log's fill; otherwise sleep until the deadline.
-                while (!closed && !requested && System.nanoTime() < deadline && !halfFull()) {
+                // Wake every 100 ms to look at the log and the cache; otherwise sleep until the deadline.
+                while (!closed && !requested && System.nanoTime() < deadline && !due()) {
                     triggered.awaitNanos(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100)));
                 }
                 if (closed) {
@@ -167,12 +168,12 @@ public final class Checkpointer implements AutoCloseable {
     }
 
     /**
-     * Half the log in use; at most every 50 ms, so a transaction that holds the tail back does not
-     * make the thread spin.
+     * Half the log in use or half the cache dirty; at most every 50 ms, so a transaction that
+     * holds the tail back, or blocks it keeps changing, do not make the thread spin.
      */
-    private boolean halfFull() {
+    private boolean due() {
         return System.nanoTime() - lastFinished > TimeUnit.MILLISECONDS.toNanos(50)
-                && logWriter.usedBytes() >= logWriter.region().capacity() / 2;
+                && (logWriter.usedBytes() >= logWriter.region().capacity() / 2 || cache.mostlyDirty());
     }
 
     /** Stops the background thread (a checkpoint in progress finishes first). */

@@ -142,6 +142,29 @@ class MetadataStoreTest {
     }
 
     @Test
+    void aMostlyDirtyCacheIsWrittenHomeByACheckpointBeforeTheLogFills() throws Exception {
+        int cacheBlocks = 64;
+        MetadataStore store = open(device, new MetadataStore.Options(cacheBlocks * BLOCK, Duration.ofHours(1),
+                Duration.ofHours(1)));
+        long before = store.checkpointer().completed();
+        for (int i = 0; i < cacheBlocks / 2; i++) { // small changes: the log stays nearly empty
+            Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(8));
+            txn.update(scratch(10 + i), 100, bytes(8, i));
+            txn.commit();
+        }
+        assertThat(store.cache().mostlyDirty()).isTrue();
+
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (store.checkpointer().completed() == before && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+
+        assertThat(store.checkpointer().completed()).as("a checkpoint ran").isGreaterThan(before);
+        assertThat(store.cache().mostlyDirty()).isFalse();
+        assertThat(onDisk(scratch(10), 100, 8)).isEqualTo(bytes(8, 0));
+    }
+
+    @Test
     void abortLeavesNothingBehind() {
         MetadataStore store = open();
         byte[] original = onDisk(scratch(2), 500, 300);
