@@ -399,10 +399,13 @@ public final class FileSystem implements AutoCloseable {
     /** Closes {@code handle}; the last handle of an inode with no name left frees it. */
     public void release(long handle) {
         long inode = open.remove(handle).inode();
-        boolean reclaim = layers.transactions.write(txn -> 0, txn -> {
-            Inode node = layers.inodeForUpdate(txn, inode);
+        // The inode's page lock orders this with an unlink of its last name: whichever comes
+        // second sees the other's effect (no longer open, or no link left) and frees it. A shared
+        // lock does that as well as an exclusive one, and a read-only transaction logs nothing.
+        boolean reclaim = layers.transactions.read(txn -> {
+            Inode node = layers.inode(txn, inode);
             return open.closed(inode) && node.links() == 0;
-        }).result();
+        });
         if (reclaim) {
             reclaimer.reclaim(inode);
         }
@@ -437,7 +440,7 @@ public final class FileSystem implements AutoCloseable {
     /** Makes every completed operation durable. */
     public void sync() {
         layers.transactions.force(layers.store.log().appendedLsn());
-        layers.device.flush();
+        layers.store.log().flushDataIfAnnounced(); // data no log write has flushed yet (the force may have had none to do)
     }
 
     /**

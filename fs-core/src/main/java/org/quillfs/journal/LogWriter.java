@@ -184,6 +184,15 @@ public final class LogWriter implements WriteAheadLog {
     }
 
     /**
+     * Flushes the device if file data was announced that no flush has covered yet: after a
+     * {@link #force}, makes the data written before it durable too, without a second flush when
+     * the force's log write already had one.
+     */
+    public void flushDataIfAnnounced() {
+        dataBarrier.flushIfAnnounced(device);
+    }
+
+    /**
      * Flushes the device: every write issued before the call is durable when it returns, data
      * written around the log included. A checkpoint calls it before its master record moves the
      * tail past journaled data that went home without a flush of its own.

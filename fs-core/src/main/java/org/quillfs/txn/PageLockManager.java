@@ -144,6 +144,21 @@ public final class PageLockManager {
             this.blockNr = blockNr;
         }
 
+        /**
+         * Not the identity hash: a lock goes into its holders' sets while its monitor is held,
+         * and an identity hash taken then makes the JVM inflate the monitor. Equality stays
+         * identity (a retired lock and its successor for the same block are two locks).
+         */
+        @Override
+        public int hashCode() {
+            return Long.hashCode(blockNr);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return this == o;
+        }
+
         /** Grants {@code mode} at once if that needs no wait; true if the transaction now holds it. */
         boolean tryGrant(long txnId, Mode mode) {
             Mode held = holders.get(txnId);
