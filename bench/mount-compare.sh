@@ -152,7 +152,7 @@ wait_mounted() {
 # --- the tarball (made once, uncompressed: no decompressing on these 2 cores) --
 tree_entries=$(find "$tree" | wc -l)
 tree_mib=$(du -sm --apparent-size "$tree" | cut -f1)
-tree_label="$tree ($(printf "%'d" "$tree_entries") entries, $tree_mib MiB)"
+tree_label="$tree ($(sed ':a;s/\B[0-9]\{3\}\>/,&/;ta' <<<"$tree_entries") entries, $tree_mib MiB)"
 log "making the tarball of $tree_label"
 tar -cf "$work/tree.tar" -C "$(dirname "$tree")" "$(basename "$tree")"
 
