@@ -188,6 +188,7 @@ done
 # --- the workloads -----------------------------------------------------------
 results=$work/results.tsv
 : >"$results"
+hz=$(getconf CLK_TCK)
 
 settle() {
     sync
@@ -196,21 +197,34 @@ settle() {
     fi
 }
 
+# CPU time (user + system, all threads) the FUSE daemon of $1 has used, in clock ticks; - for ext4.
+daemon_ticks() {
+    local pid=${daemon[$1]:-}
+    if [ -z "$pid" ]; then echo -; return; fi
+    awk '{print $14 + $15}' "/proc/$pid/stat"
+}
+
 # run WORKLOAD AMOUNT [cold] -- ARGS... : runs mount_workloads.py WORKLOAD with ARGS on
-# each filesystem, where the word @ in ARGS stands for its mount point.
+# each filesystem, where the word @ in ARGS stands for its mount point. Records the wall time
+# and, for the FUSE mounts, the CPU time their daemon used meanwhile (a figure that other
+# load on the machine disturbs less than wall time).
 run() {
     local workload=$1 amount=$2 temp=warm
     shift 2
     if [ "$1" = cold ]; then temp=cold; shift; fi
     [ "$1" = -- ] && shift
-    local fs secs args a
+    local fs secs args a before after cpu
     for fs in "${fs_names[@]}"; do
         args=()
         for a in "$@"; do args+=("${a//@/${mnt[$fs]}}"); done
         settle "$temp"
+        before=$(daemon_ticks "$fs")
         secs=$("$py" "$workloads" "$workload" "${args[@]}")
-        printf '%s\t%s\t%s\t%s\n' "$workload" "$fs" "$amount" "$secs" >>"$results"
-        log "$(printf '%-10s %-8s %9.3f s' "$workload" "$fs" "$secs")"
+        after=$(daemon_ticks "$fs")
+        cpu=-
+        if [ "$before" != - ]; then cpu=$(awk -v t=$((after - before)) -v hz="$hz" 'BEGIN {printf "%.2f", t / hz}'); fi
+        printf '%s\t%s\t%s\t%s\t%s\n' "$workload" "$fs" "$amount" "$secs" "$cpu" >>"$results"
+        log "$(printf '%-10s %-8s %9.3f s  daemon CPU %s s' "$workload" "$fs" "$secs" "$cpu")"
     done
 }
 

@@ -214,12 +214,13 @@ def with_dir(fn, d, *args):
 # ---------------------------------------------------------------------------
 # The report.
 #
-# RESULTS.tsv has one line per measurement: workload, filesystem, seconds.
-# A workload may be measured several times per filesystem (--rounds); the table
-# shows the median. Rates are amounts per second; a ratio is a speed ratio
-# (other filesystem's time / quillfs's time), so above 1 means quillfs is faster.
+# RESULTS.tsv has one line per measurement: workload, filesystem, amount, wall
+# seconds, and the CPU seconds the FUSE daemon used meanwhile ("-" for ext4).
+# Were a workload measured more than once per filesystem, the table would show
+# the medians. Rates are amounts per second; a ratio is a speed ratio (other
+# filesystem's time / quillfs's time), so above 1 means quillfs is faster.
 
-# workload -> (label, amount key, unit, how to show the amount)
+# (workload, label, unit)
 WORKLOADS = [
     ("create", "create {n} empty files", "files/s"),
     ("stat", "stat them (cold caches)", "stats/s"),
@@ -257,16 +258,20 @@ def median(xs):
 
 def report(path):
     seconds = {}
+    cpu = {}
     amounts = {}
     with open(path) as f:
         for line in f:
             fields = line.rstrip("\n").split("\t")
-            if len(fields) != 4 or line.startswith("#"):
+            if len(fields) != 5 or line.startswith("#"):
                 continue
-            workload, fs, amount, secs = fields
+            workload, fs, amount, secs, daemon_cpu = fields
             seconds.setdefault((workload, fs), []).append(float(secs))
+            if daemon_cpu != "-":
+                cpu.setdefault((workload, fs), []).append(float(daemon_cpu))
             amounts[workload] = amount
     rows = []
+    cpu_rows = []
     missed = 0
     for workload, label, unit in WORKLOADS:
         if workload not in amounts:
@@ -292,9 +297,27 @@ def report(path):
         name = label.format(n=f"{int(amount):,}" if amount.isdigit() else amount)
         rows.append([name, shown("quillfs"), shown("fuse2fs"), shown("ext4"),
                      f"{vs_fuse2fs:.2f}", f"{vs_ext4:.2f}", verdict])
+        if (workload, "quillfs") in cpu and (workload, "fuse2fs") in cpu:
+            q, f2 = median(cpu[(workload, "quillfs")]), median(cpu[(workload, "fuse2fs")])
+            cpu_rows.append([name, f"{q:.2f} s", f"{times['quillfs']:.2f} s", f"{f2:.2f} s",
+                             f"{times['fuse2fs']:.2f} s", f"{f2 / q:.2f}" if q > 0 else "-"])
     header = ["workload", "quillfs", "fuse2fs", "kernel ext4", "quillfs ÷ fuse2fs", "quillfs ÷ ext4",
               "issue 5 target met?"]
-    right = [False, True, True, True, True, True, False]
+    print_table(header, [False, True, True, True, True, True, False], rows)
+    print()
+    print(f"Ratios are speed ratios (the other filesystem's time ÷ quillfs's): above 1, quillfs is faster. "
+          f"Targets missed: {missed}.")
+    if cpu_rows:
+        print()
+        print("CPU time of the FUSE daemons (user + system, all threads) during each workload, next to its wall time:")
+        print()
+        header = ["workload", "quillfs daemon CPU", "quillfs wall", "fuse2fs daemon CPU", "fuse2fs wall",
+                  "fuse2fs CPU ÷ quillfs CPU"]
+        print_table(header, [False, True, True, True, True, True], cpu_rows)
+
+
+def print_table(header, right, rows):
+    """A Markdown table, padded so that it also reads as plain text."""
     widths = [max(len(r[i]) for r in rows + [header]) for i in range(len(header))]
 
     def line(cells):
@@ -305,9 +328,6 @@ def report(path):
     print("|" + "|".join(("-" * (w + 1) + ":") if r else ("-" * (w + 2)) for w, r in zip(widths, right)) + "|")
     for r in rows:
         print(line(r))
-    print()
-    print(f"Ratios are speed ratios (the other filesystem's time ÷ quillfs's): above 1, quillfs is faster. "
-          f"Targets missed: {missed}.")
 
 
 def main(argv):
