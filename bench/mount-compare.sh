@@ -14,12 +14,18 @@
 # not measured. Before every workload: sync(1); before the ones marked cold, also
 # echo 3 > /proc/sys/vm/drop_caches (untimed).
 #
+# First, untimed, every filesystem runs the whole series once at --quick's sizes in a
+# directory of its own (the untar: the tarball's first 1,000 members). quillfs's daemon is a
+# JVM that compiles its hot code while it runs: this measures it as it is after a minute of
+# use, not in its first seconds (--no-warmup measures that). The others run it too.
+#
 # Always unmounts, detaches the loop device and stops the daemons it started
 # (and only those), whatever happens. Must run as root.
 #
-#   bench/mount-compare.sh [--quick] [--dir BASE] [--size SIZE] [--tree DIR] [--keep]
+#   bench/mount-compare.sh [--quick] [--no-warmup] [--dir BASE] [--size SIZE] [--tree DIR] [--keep]
 #
 #   --quick      small sizes (2,000 files, 64 MiB, /usr/include/linux), for a smoke test
+#   --no-warmup  measure straight after mounting (see above)
 #   --dir BASE   scratch directory is made under BASE (default /var/tmp)
 #   --size SIZE  size of each image file (default 4G)
 #   --tree DIR   the tree to tar and extract (default /usr/include; --quick: /usr/include/linux)
@@ -35,10 +41,11 @@ root=$(dirname "$here")
 
 die() { echo "$prog: $*" >&2; exit 2; }
 
-quick=0 base=/var/tmp size=4G tree= keep=0
+quick=0 warmup=1 base=/var/tmp size=4G tree= keep=0
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
+        --no-warmup) warmup=0 ;;
         --dir) [ $# -ge 2 ] || die "--dir needs a directory"; base=$2; shift ;;
         --size) [ $# -ge 2 ] || die "--size needs a size"; size=$2; shift ;;
         --tree) [ $# -ge 2 ] || die "--tree needs a directory"; tree=$2; shift ;;
@@ -228,6 +235,13 @@ run() {
     done
 }
 
+if [ "$warmup" = 1 ]; then
+    for fs in "${fs_names[@]}"; do
+        log "warming up on $fs (untimed)"
+        "$py" "$workloads" warmup "${mnt[$fs]}/warmup" "$work/tree.tar" >/dev/null
+    done
+fi
+
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 started=$(date +%s)
 
@@ -254,7 +268,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- the table ---------------------------------------------------------------
 echo
-echo "quillfs FUSE mount against fuse2fs and kernel ext4, $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$quick" = 1 ] && echo ', --quick')"
+echo "quillfs FUSE mount against fuse2fs and kernel ext4, $(date -u '+%Y-%m-%d %H:%M UTC')$([ "$quick" = 1 ] && echo ', --quick')$([ "$warmup" = 0 ] && echo ', --no-warmup')"
 echo "machine: $(nproc) cores, $(uname -sr), images of $size in $base ($(findmnt -n -o FSTYPE --target "$base")), " \
      "load average $load_before before, $load_after after; $(($(date +%s) - started)) s of workloads"
 echo "fuse2fs $(dpkg-query -W -f '${Version}' fuse2fs 2>/dev/null || echo '?'), quillfs $(git -C "$root" describe --always --dirty 2>/dev/null || echo '?')"
