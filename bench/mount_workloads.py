@@ -25,7 +25,7 @@ daemon has answered every request.
     mount_workloads.py smallwrite DIR N KIB  N files of KIB KiB: create, write, close
     mount_workloads.py smallread DIR N       read each of them whole
     mount_workloads.py untar TARBALL DIR     tar -xf TARBALL -C DIR
-    mount_workloads.py warmup DIR TARBALL    (untimed) all of the above, small, in DIR
+    mount_workloads.py warmup DIR TARBALL N  (untimed) all of the above in DIR: N files, 64 MiB
     mount_workloads.py report RESULTS.tsv    the table (see report())
 """
 
@@ -194,22 +194,24 @@ def untar(tarball, d):
 WARMUP_MEMBERS = 1000
 
 
-def warmup(d, tarball):
-    """Every workload once at small sizes (--quick's), in d: so that a daemon whose code is
-    compiled while it runs (quillfs's JIT) is measured compiled, as after a few minutes of use.
-    The untar extracts the first WARMUP_MEMBERS members of tarball."""
+def warmup(d, tarball, n):
+    """Every workload once, in d: n creates, stats, renames and unlinks, n/4 mkdirs and small
+    files, 64 MiB sequential, 200 fsyncs, and an untar of the first WARMUP_MEMBERS members of
+    tarball. So that a daemon whose code is compiled while it runs (quillfs's JIT) is measured
+    compiled, as after a minute of use."""
+    os.mkdir(d)
     for sub in ("meta", "dirs", "small", "untar"):
         os.mkdir(os.path.join(d, sub))
     meta = os.path.join(d, "meta")
     for fn in (create, stat, rename, unlink):
-        with_dir(fn, meta, 2000)
-    with_dir(mkdir, os.path.join(d, "dirs"), 500)
+        with_dir(fn, meta, n)
+    with_dir(mkdir, os.path.join(d, "dirs"), n // 4)
     seqwrite(os.path.join(d, "seq.dat"), 64)
     seqread(os.path.join(d, "seq.dat"))
     randprep(os.path.join(d, "rand.dat"), 16)
     randfsync(os.path.join(d, "rand.dat"), 16, 200)
-    with_dir(smallwrite, os.path.join(d, "small"), 500, 4)
-    with_dir(smallread, os.path.join(d, "small"), 500)
+    with_dir(smallwrite, os.path.join(d, "small"), n // 4, 4)
+    with_dir(smallread, os.path.join(d, "small"), n // 4)
     members = subprocess.run(["tar", "-tf", tarball], check=True, capture_output=True).stdout.splitlines()
     subprocess.run(["tar", "-xf", tarball, "-C", os.path.join(d, "untar"), "--no-recursion", "-T", "-"],
                    input=b"\n".join(members[:WARMUP_MEMBERS]) + b"\n", check=True)
@@ -380,7 +382,7 @@ def main(argv):
     elif op == "untar":
         elapsed = untar(args[0], args[1])
     elif op == "warmup":
-        elapsed = warmup(args[0], args[1])
+        elapsed = warmup(args[0], args[1], int(args[2]))
     else:
         raise SystemExit(f"mount_workloads.py: unknown workload '{op}'")
     print(f"{elapsed:.6f}")
