@@ -8,8 +8,10 @@ JAVA       ?= $(if $(JAVA_HOME),$(JAVA_HOME)/bin/java,java)
 
 # Debian packages: Java and Maven to build, FUSE 3 and 2 to mount, e2fsprogs
 # for the ext4 reference benchmarks, util-linux and mount for mkfs(8), fsck(8)
-# and losetup (the tests format a loop device), git for the mount's tests.
-DEB_PACKAGES = openjdk-17-jdk-headless maven fuse3 libfuse2 e2fsprogs util-linux mount git
+# and losetup (the tests format a loop device), git for the mount's tests,
+# fuse2fs and python3 for `make bench-mount`.
+DEB_PACKAGES = openjdk-17-jdk-headless maven fuse3 libfuse2 e2fsprogs util-linux mount git \
+               fuse2fs python3
 
 # The shaded jars that `mvn package` builds, and everything they are built from.
 COMMAND_JARS := mkfs/target/quillfs-mkfs.jar fsck/target/quillfs-fsck.jar \
@@ -25,7 +27,7 @@ JARDIR     = $(DESTDIR)$(PREFIX)/lib/quillfs
 MOUNT_HELPER_DIR = $(DESTDIR)/sbin
 MOUNT_HELPERS    = mount.quillfs mount.fuse.quillfs
 
-.PHONY: run deps build test install uninstall bench clean golden-images
+.PHONY: run deps build test install uninstall bench bench-mount clean golden-images
 # Prerequisites run in the order written (deps before build), even with -j.
 .NOTPARALLEL:
 
@@ -94,6 +96,12 @@ uninstall:
 
 bench: build
 	$(JAVA) -jar $(BENCH_JAR) $(BENCH_ARGS)
+
+# The FUSE mount against fuse2fs and kernel ext4 (as root; a few minutes; see
+# docs/BENCHMARKS.md). Options in MOUNT_BENCH_ARGS, e.g. --quick or --dir /srv/tmp.
+MOUNT_BENCH_ARGS ?=
+bench-mount: deps build
+	bench/mount-compare.sh $(MOUNT_BENCH_ARGS)
 
 # Make the golden images missing from test-images/images and remake the corrupted cases
 # (only on purpose: see test-images/README.md).

@@ -77,12 +77,15 @@ public class QuillfsFuse extends FuseStubFS {
     private static final int FLAG_UTIME_OMIT_OK = 4;
     /** How many unexpected failures are logged with a stack trace; later ones get one line. */
     private static final int STACK_TRACES_LOGGED = 50;
+    /** Names cached for path resolution (about 100 bytes each): see {@link NameCache}. */
+    static final int NAME_CACHE_ENTRIES = 1 << 16;
 
     private static final MemoryIO MEMORY = MemoryIO.getInstance();
 
     private final FileSystem fs;
     private final Runnable onInit;
     private final ConcurrentHashMap<Long, Long> inodeOfHandle = new ConcurrentHashMap<>();
+    private final NameCache names = new NameCache(NAME_CACHE_ENTRIES);
     private final AtomicLong unexpectedFailures = new AtomicLong();
     private final ThreadLocal<ReaddirScratch> readdirScratch = ThreadLocal.withInitial(ReaddirScratch::new);
 
@@ -280,7 +283,12 @@ public class QuillfsFuse extends FuseStubFS {
     public int unlink(String path) {
         try {
             Name n = parentAndName(path);
-            fs.unlink(n.dir, n.name);
+            names.changing();
+            try {
+                fs.unlink(n.dir, n.name);
+            } finally {
+                names.changed(n.dir, n.name);
+            }
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("unlink", path, e);
@@ -291,7 +299,12 @@ public class QuillfsFuse extends FuseStubFS {
     public int rmdir(String path) {
         try {
             Name n = parentAndName(path);
-            fs.rmdir(n.dir, n.name);
+            names.changing();
+            try {
+                fs.rmdir(n.dir, n.name);
+            } finally {
+                names.changed(n.dir, n.name);
+            }
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("rmdir", path, e);
@@ -330,7 +343,12 @@ public class QuillfsFuse extends FuseStubFS {
         try {
             Name from = parentAndName(oldPath);
             Name to = parentAndName(newPath);
-            fs.rename(from.dir, from.name, to.dir, to.name, 0);
+            names.changing();
+            try {
+                fs.rename(from.dir, from.name, to.dir, to.name, 0);
+            } finally {
+                names.changed(from.dir, from.name, to.dir, to.name);
+            }
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("rename", oldPath + " -> " + newPath, e);
@@ -435,10 +453,10 @@ public class QuillfsFuse extends FuseStubFS {
         }
     }
 
-    @Override
-    public int flush(String path, FuseFileInfo fi) {
-        return 0; // close(2) promises nothing about durability; fsync does
-    }
+    // No flush: close(2) promises nothing about durability (fsync does), so there is nothing to do
+    // on FLUSH. Left unimplemented, libfuse answers the kernel's first FLUSH with ENOSYS, after
+    // which the kernel sends none (fc->no_flush): every close(2) saves a round trip to the daemon.
+    // POSIX locks need no FLUSH either: without a lock operation the kernel keeps them itself.
 
     @Override
     public int fsync(String path, int isdatasync, FuseFileInfo fi) {
@@ -650,20 +668,14 @@ public class QuillfsFuse extends FuseStubFS {
     /** The inode {@code path} names; a symlink at its end is not followed. */
     private long inodeOf(String path) {
         byte[] bytes = NativeNames.bytes(path);
-        String utf8 = NativeNames.utf8OrNull(bytes);
-        return utf8 != null ? fs.resolve(utf8, false) : walk(bytes, bytes.length);
+        return walk(bytes, bytes.length);
     }
 
     private Name parentAndName(String path) {
         byte[] bytes = NativeNames.bytes(path);
         int slash = lastSlash(bytes);
         byte[] name = java.util.Arrays.copyOfRange(bytes, slash + 1, bytes.length);
-        if (slash <= 0) {
-            return new Name(FileSystem.ROOT, name);
-        }
-        byte[] parent = java.util.Arrays.copyOf(bytes, slash);
-        String utf8 = NativeNames.utf8OrNull(parent);
-        return new Name(utf8 != null ? fs.resolve(utf8, true) : walk(parent, parent.length), name);
+        return new Name(slash <= 0 ? FileSystem.ROOT : walk(bytes, slash), name);
     }
 
     private static int lastSlash(byte[] path) {
@@ -676,8 +688,11 @@ public class QuillfsFuse extends FuseStubFS {
     }
 
     /**
-     * Resolves the first {@code length} bytes of an absolute path one name at a time: for paths
-     * that are not UTF-8, which the facade's resolution (it takes a Java string) cannot carry.
+     * Resolves the first {@code length} bytes of an absolute path one name at a time, through
+     * {@link #names}: a name not cached is looked up in the facade and cached. libfuse builds its
+     * paths from the names the kernel looked up, so they hold no symlink, {@code .} or {@code ..}
+     * (the kernel resolved those itself); a name that is not a directory before the last one
+     * gets ENOTDIR from the facade. Names are bytes, UTF-8 or not.
      */
     private long walk(byte[] path, int length) {
         long at = FileSystem.ROOT;
@@ -688,7 +703,14 @@ public class QuillfsFuse extends FuseStubFS {
                 end++;
             }
             if (end > start) {
-                at = fs.lookup(at, java.util.Arrays.copyOfRange(path, start, end)).inode();
+                byte[] name = java.util.Arrays.copyOfRange(path, start, end);
+                long child = names.get(at, name);
+                if (child == NameCache.MISSING) {
+                    long stamp = names.stamp();
+                    child = fs.lookup(at, name).inode();
+                    names.put(stamp, at, name, child);
+                }
+                at = child;
             }
             start = end + 1;
         }

@@ -192,6 +192,22 @@ class ToolsOnMountIT {
     }
 
     @Test
+    void namesChangedByRenameUnlinkAndRmdirResolveToWhatTheyNameNow() {
+        // The adapter caches (directory, name) -> inode for path resolution (NameCache): every
+        // change below must reach what later requests for the same paths resolve to.
+        String out = MountedImage.bash(mnt, "mkdir renames && cd renames && "
+                + "echo one > f && echo two > g && mv g f && cat f && test ! -e g && "
+                + "mkdir d && echo in > d/x && mv d e && cat e/x && test ! -e d/x && "
+                + "mkdir d && echo new > d/x && cat d/x && cat e/x && "
+                + "rm f && echo three > f && cat f && "
+                + "rm -r d && mkdir d && touch d/y && ls d && "
+                + "mv e/x e/z && cat e/z && test ! -e e/x && "
+                + "mkdir e/sub && echo deep > e/sub/w && mv e e2 && cat e2/sub/w && test ! -e e/sub/w")
+                .assertSucceeded("renames, unlinks and rmdirs").out();
+        assertThat(out).isEqualTo("two\nin\nnew\nin\nthree\ny\nin\ndeep\n");
+    }
+
+    @Test
     void namesLongerThan255BytesAreRefused() {
         String max = "n".repeat(255);
         MountedImage.bash(mnt, "touch " + max + " && rm " + max).assertSucceeded("a 255-byte name");
