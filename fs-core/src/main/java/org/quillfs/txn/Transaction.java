@@ -160,12 +160,19 @@ public final class Transaction implements BlockReader {
     private void updateChanged(long blockNr, int offset, byte[] after, int from, int length) {
         checkActive();
         lockExclusive(blockNr);
-        int[] runs;
         try (CachedBlock block = manager.cache().pin(blockNr)) {
-            runs = block.differences(offset, after, from, length, MERGE_GAP);
-        }
-        for (int i = 0; i < runs.length; i += 2) {
-            update(blockNr, offset + runs[i], Arrays.copyOfRange(after, from + runs[i], from + runs[i + 1]));
+            int[] runs = block.differences(offset, after, from, length, MERGE_GAP);
+            if (runs.length == 0) {
+                return;
+            }
+            manager.gate().enter();
+            try {
+                for (int i = 0; i < runs.length; i += 2) {
+                    logAndApply(block, offset + runs[i], Arrays.copyOfRange(after, from + runs[i], from + runs[i + 1]));
+                }
+            } finally {
+                manager.gate().exit();
+            }
         }
     }
 
@@ -194,25 +201,30 @@ public final class Transaction implements BlockReader {
         try (CachedBlock block = manager.cache().pin(blockNr)) {
             manager.gate().enter();
             try {
-                byte[] before = block.copy(offset, after.length);
-                Update record = new Update(id, lastLsn, blockNr, offset, before, after);
-                long total = updateBytes + LogRecordCodec.size(record);
-                if (total > updateBudget) {
-                    throw new LogBudgetExceededException("transaction " + id + " would log " + total
-                            + " bytes of updates, more than the " + updateBudget + " it reserved", total);
-                }
-                updateBytes = total;
-                long lsn = manager.log().append(record);
-                block.apply(offset, after, lsn);
-                undo.push(new Undo(lsn, lastLsn, blockNr, offset, before));
-                if (firstLsn == 0) {
-                    firstLsn = lsn;
-                }
-                lastLsn = lsn;
+                logAndApply(block, offset, after);
             } finally {
                 manager.gate().exit();
             }
         }
+    }
+
+    /** Logs one UPDATE of {@code block} (pinned, locked, inside the gate) and applies it. */
+    private void logAndApply(CachedBlock block, int offset, byte[] after) {
+        byte[] before = block.copy(offset, after.length);
+        Update record = new Update(id, lastLsn, block.blockNr(), offset, before, after);
+        long total = updateBytes + LogRecordCodec.size(record);
+        if (total > updateBudget) {
+            throw new LogBudgetExceededException("transaction " + id + " would log " + total
+                    + " bytes of updates, more than the " + updateBudget + " it reserved", total);
+        }
+        updateBytes = total;
+        long lsn = manager.log().append(record);
+        block.apply(offset, after, lsn);
+        undo.push(new Undo(lsn, lastLsn, block.blockNr(), offset, before));
+        if (firstLsn == 0) {
+            firstLsn = lsn;
+        }
+        lastLsn = lsn;
     }
 
     /**
