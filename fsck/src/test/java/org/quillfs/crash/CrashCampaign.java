@@ -132,7 +132,7 @@ final class CrashCampaign {
         List<Workload> soaks = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(options.seed() ^ 0x50A4L);
         for (int i = 0; i < 100_000; i++) {
-            LiveRun.Config config = i % 3 == 2 ? LiveRun.Config.ORDERED_1K : LiveRun.Config.ORDERED_4K;
+            LiveRun.Config config = i % 3 == 2 ? LiveRun.Config.SMALL_LOG_1K : LiveRun.Config.SMALL_LOG_4K;
             soaks.add(new Soak(config, 2 + i % 3, 150 + random.nextInt(150), random.nextLong(1L << 40)));
         }
         return soaks;
@@ -540,6 +540,8 @@ final class CrashCampaign {
         if (!stats.soakPoints.isEmpty()) {
             log.println("  soak points:    " + sorted(stats.soakPoints));
         }
+        log.printf("  states whose recovered image held orphans (checked after a mount freed them): %,d%n",
+                CrashCheck.orphans.sum());
         log.printf("  passed %,d; failed %,d; known failure \"torn inode-table block passes its checksum\": %,d%n",
                 stats.passed.sum(), stats.failed.sum(), stats.knownTornInodeTable.sum());
         synchronized (known) {

@@ -26,9 +26,11 @@ import org.quillfs.fs.OpenFlags;
  */
 record Soak(LiveRun.Config config, int threads, int ops, long seed) implements Workload {
 
-    private static final String[] FILES = {"f0", "f1", "f2", "d0/f3", "d0/f4", "d1/e0/f5"};
-    private static final String[] DIRS = {"d0", "d1", "d1/e0", "d2", "d0/e1"};
+    private static final String[] FILES = {"f0", "f1", "f2", "f3", "d0/f4", "d0/f5", "d1/e0/f6"};
+    private static final String[] DIRS = {"d0", "d1", "d1/e0", "d2"};
     private static final int MAX_WRITE = 24 * 1024;
+    /** A soak takes seconds; one still running after this has hung. */
+    private static final java.time.Duration HANG_LIMIT = java.time.Duration.ofSeconds(120);
 
     static Soak parse(String spec) {
         String[] p = spec.split(":");
@@ -78,12 +80,28 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
             workers.add(worker);
             worker.start();
         }
+        long deadline = System.nanoTime() + HANG_LIMIT.toNanos();
         for (Thread w : workers) {
             try {
-                w.join();
+                w.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
+            }
+            if (w.isAlive()) {
+                StringBuilder stacks = new StringBuilder();
+                Thread.getAllStackTraces().forEach((t, trace) -> {
+                    if (t.getName().startsWith("soak-") || t.getName().startsWith("quillfs-")) {
+                        stacks.append("  ").append(t.getName()).append(" (").append(t.getState()).append(")\n");
+                        for (StackTraceElement e : trace) {
+                            stacks.append("      at ").append(e).append('\n');
+                        }
+                    }
+                });
+                workers.forEach(Thread::interrupt);
+                throw new IllegalStateException(spec() + ": the live run hung (no progress in " + HANG_LIMIT.toSeconds()
+                        + " s)" + (failure.get() == null ? "" : " after a thread failed: " + failure.get())
+                        + "; threads:\n" + stacks);
             }
         }
         if (failure.get() != null) {
@@ -151,7 +169,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
 
         private String operation() {
             long seed = seedBase * 65_537L + step;
-            int kind = random.nextInt(20);
+            int kind = random.nextInt(22);
             String f = anyFile();
             switch (kind) {
                 case 0, 1 -> {
@@ -159,7 +177,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                     OpenFile o = fs.create(run.parent(path(f)), LiveRun.leaf(f), 0644, OpenFlags.O_RDWR, LiveRun.CALLER);
                     fs.release(o.handle());
                 }
-                case 2 -> {
+                case 2, 20, 21 -> {
                     String d = anyDir();
                     last = "mkdir " + d;
                     fs.mkdir(run.parent(path(d)), LiveRun.leaf(d), 0755, LiveRun.CALLER);
@@ -212,6 +230,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                     fs.rename(run.parent(path(from)), LiveRun.leaf(from), run.parent(path(to)), LiveRun.leaf(to), 0);
                 }
                 case 14 -> {
+                    f = "l" + random.nextInt(2);
                     String target = random.nextBoolean() ? "../f0" : "long/".repeat(40) + "target";
                     last = "symlink " + f + " -> " + (target.length() > 10 ? target.length() + " bytes" : target);
                     fs.symlink(run.parent(path(f)), LiveRun.leaf(f), FileSetOperations.bytes(target), LiveRun.CALLER);

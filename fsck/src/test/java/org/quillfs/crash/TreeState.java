@@ -12,6 +12,7 @@ import org.quillfs.fs.Attributes;
 import org.quillfs.fs.DirectoryEntry;
 import org.quillfs.fs.FileSystem;
 import org.quillfs.fs.OpenFlags;
+import org.quillfs.format.DirectoryKeys;
 import org.quillfs.format.Timestamp;
 
 /**
@@ -73,7 +74,7 @@ final class TreeState {
     /** The tree under directory {@code dir}, whose path is {@code path}. */
     static TreeState of(FileSystem fs, long dir, String path) {
         TreeMap<String, Node> out = new TreeMap<>();
-        walk(fs, dir, path, -1, out, 0);
+        walk(fs, dir, path, path.equals("/") ? -1 : DirectoryKeys.DT_DIR, out, 0);
         return new TreeState(out);
     }
 
