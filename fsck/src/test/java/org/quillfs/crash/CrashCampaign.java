@@ -133,7 +133,7 @@ final class CrashCampaign {
         SplittableRandom random = new SplittableRandom(options.seed() ^ 0x50A4L);
         for (int i = 0; i < 100_000; i++) {
             LiveRun.Config config = i % 3 == 2 ? LiveRun.Config.SMALL_LOG_1K : LiveRun.Config.SMALL_LOG_4K;
-            soaks.add(new Soak(config, 2 + i % 3, 150 + random.nextInt(150), random.nextLong(1L << 40)));
+            soaks.add(new Soak(config, 2 + i % 3, 200 + random.nextInt(200), random.nextLong(1L << 40)));
         }
         return soaks;
     }
@@ -477,10 +477,12 @@ final class CrashCampaign {
     private void replay(String id) {
         int at = id.lastIndexOf('@');
         Workload w = Workload.parse(id.substring(0, at));
-        CrashPoint point = CrashPoint.parse(id.substring(at + 1));
-        log.println("replaying " + w.spec() + " at " + point);
+        String pointSpec = id.substring(at + 1);
+        log.println("replaying " + w.spec() + " at " + pointSpec);
         LiveRun run = w.record();
         CrashStates states = new CrashStates(run.recording);
+        // "last" (for looking into a run): the whole run, up to the end of the clean unmount.
+        CrashPoint point = pointSpec.equals("last") ? CrashPoint.prefix(states.writes()) : CrashPoint.parse(pointSpec);
         List<DeviceEvent.Write> writes = writesOf(run);
         log.println("  the run recorded " + states.writes() + " writes and " + states.flushes() + " flushes:");
         int n = 0;

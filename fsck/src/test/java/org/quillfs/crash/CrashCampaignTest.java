@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
  *   quillfs.crash.reorderings  random reorderings per window between flushes (default 3)
  *   quillfs.crash.torn         random tears per write (default 2)
  *   quillfs.crash.replay       WORKLOAD@POINT: record that workload again and check that state only
+ *                              (POINT "last": the end of the run, after the clean unmount)
  * </pre>
  *
  * The test fails on any failed state except the documented known failure (a torn inode-table

@@ -87,8 +87,16 @@ final class CrashOracle {
                         .append(durableFlushes).append(")\n");
             }
         }
-        for (int i = 1; i <= last; i++) {
+        int from = Math.max(1, required - 2);
+        int to = Math.min(last, required + 20);
+        if (from > 1) {
+            sb.append("  (operations 1..").append(from - 1).append(" not shown)\n");
+        }
+        for (int i = from; i <= to; i++) {
             sb.append("  op ").append(i).append(": ").append(lane.operations.get(i - 1)).append('\n');
+        }
+        if (to < last) {
+            sb.append("  (operations ").append(to + 1).append("..").append(last).append(" not shown)\n");
         }
         if (dataProblem != null) {
             sb.append(dataProblem);

@@ -142,8 +142,8 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                 }
                 run.completed(lane, what);
                 int p = random.nextInt(100);
-                LiveRun.Persistence after = p < 8 ? LiveRun.Persistence.FSYNC : p < 12 ? LiveRun.Persistence.FDATASYNC
-                        : p < 15 ? LiveRun.Persistence.SYNC : p < 20 ? LiveRun.Persistence.COMMIT_INTERVAL
+                LiveRun.Persistence after = p < 10 ? LiveRun.Persistence.FSYNC : p < 15 ? LiveRun.Persistence.FDATASYNC
+                        : p < 20 ? LiveRun.Persistence.SYNC : p < 30 ? LiveRun.Persistence.COMMIT_INTERVAL
                         : LiveRun.Persistence.NONE;
                 run.persist(after, lane.inode);
             }
