@@ -215,6 +215,7 @@ final class CrashCampaign {
     /** Runs the campaign (or the one replayed case); returns the number of real failures. */
     long run() {
         long started = System.nanoTime();
+        clearOldCases();
         if (options.replay() != null) {
             replay(options.replay());
         } else {
@@ -440,6 +441,20 @@ final class CrashCampaign {
         failures.add(sb.toString());
         if (failures.size() <= options.maxPrinted()) {
             log.print(sb);
+        }
+    }
+
+    /** Removes the case files an earlier run left in the output directory, so that all there are this run's. */
+    private void clearOldCases() {
+        if (!Files.isDirectory(options.out())) {
+            return;
+        }
+        try (var old = Files.list(options.out())) {
+            for (Path p : old.filter(p -> p.getFileName().toString().matches("case-\\d+\\.(img|txt)")).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

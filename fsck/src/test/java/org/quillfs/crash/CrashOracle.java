@@ -73,6 +73,17 @@ final class CrashOracle {
                     dataProblem = "  matches the tree after operation " + j + " except in file bytes: " + bad + "\n";
                 }
             }
+            long wrote = j > required ? lane.wroteTo.get(j - 1) : 0;
+            if (wrote != 0 && recovered.isPartWayThroughWrite(lane.states.get(j - 1), lane.states.get(j), wrote)) {
+                String bad = checkData(lane, j - 1, recovered);
+                if (bad == null) {
+                    return null;
+                }
+                if (dataProblem == null) {
+                    dataProblem = "  matches the tree part way through operation " + j + " (a write done in steps) "
+                            + "except in file bytes: " + bad + "\n";
+                }
+            }
         }
         StringBuilder sb = new StringBuilder();
         sb.append("lane ").append(lane.path).append(": the recovered tree is none that the workload allows (")
@@ -102,24 +113,21 @@ final class CrashOracle {
             sb.append(dataProblem);
             return sb.toString();
         }
-        if (last - required <= 3) {
-            for (int j = required; j <= last; j++) {
-                sb.append("  differences from the tree after operation ").append(j).append(":\n")
-                        .append(recovered.differencesFrom(lane.states.get(j)));
+        // The trees just after the last operation that had to be there are the likely ones; then the closest.
+        int shown = last - required <= 3 ? last : required + 2;
+        for (int j = required; j <= shown; j++) {
+            sb.append("  differences from the tree after operation ").append(j).append(":\n")
+                    .append(recovered.differencesFrom(lane.states.get(j)));
+        }
+        int closest = required;
+        for (int j = required; j <= last; j++) {
+            if (recovered.distanceFrom(lane.states.get(j)) < recovered.distanceFrom(lane.states.get(closest))) {
+                closest = j;
             }
-        } else {
-            int closest = required;
-            for (int j = required; j <= last; j++) {
-                if (recovered.distanceFrom(lane.states.get(j)) < recovered.distanceFrom(lane.states.get(closest))) {
-                    closest = j;
-                }
-            }
+        }
+        if (closest > shown) {
             sb.append("  differences from the closest allowed tree, the one after operation ").append(closest)
                     .append(":\n").append(recovered.differencesFrom(lane.states.get(closest)));
-            if (closest != required) {
-                sb.append("  differences from the tree after operation ").append(required).append(":\n")
-                        .append(recovered.differencesFrom(lane.states.get(required)));
-            }
         }
         return sb.toString();
     }
@@ -149,8 +157,9 @@ final class CrashOracle {
                 if (!heldAt(versions, at, data[at], lane.blockSize)) {
                     return e.getKey() + " (inode " + have.inode() + ", " + data.length + " bytes) holds at byte " + at
                             + " 0x" + String.format("%02x", data[at]) + ", which no version of the file had there ("
-                            + describe(data, at, lane, have.inode()) + "); after operation " + j + " it held 0x"
-                            + String.format("%02x", expected[at]);
+                            + describe(data, at, lane, have.inode()) + ")" + (at < expected.length
+                                    ? "; after operation " + j + " it held 0x" + String.format("%02x", expected[at])
+                                    : "; after operation " + j + " the file ended at " + expected.length);
                 }
             }
         }

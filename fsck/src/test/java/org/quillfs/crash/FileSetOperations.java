@@ -35,6 +35,10 @@ final class FileSetOperations {
 
     /** An operation: its name in workload specs, the path fsync opens after it, and what it does. */
     record Operation(String name, String fsyncPath, Action action) {
+        /** Whether it writes file data (and so may take several transactions, as a write may). */
+        boolean writesData() {
+            return name.startsWith("write-") || name.startsWith("overwrite-") || name.startsWith("append-");
+        }
     }
 
     static final String SETUP = "fileset";

@@ -117,10 +117,25 @@ final class LiveRun {
 
     /** Records that {@code lane}'s next operation, {@code what}, has returned: the lane's tree now. */
     void completed(RunHistory.Lane lane, String what) {
+        completed(lane, what, 0);
+    }
+
+    /** As {@link #completed(RunHistory.Lane, String)}, for an operation that wrote data to inode {@code wroteTo}. */
+    void completed(RunHistory.Lane lane, String what, long wroteTo) {
         TreeState now = TreeState.of(fs, lane.inode, lane.path);
         lane.completedAt.add(history.tick());
         lane.states.add(now);
         lane.operations.add(what);
+        lane.wroteTo.add(wroteTo);
+    }
+
+    /** The inode {@code path} names, or 0 if none. */
+    long inodeOrZero(String path) {
+        try {
+            return inode(path);
+        } catch (FsException e) {
+            return 0;
+        }
     }
 
     /** What the workloads ask for after an operation. */

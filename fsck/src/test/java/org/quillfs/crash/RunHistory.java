@@ -30,6 +30,12 @@ final class RunHistory {
         final List<Long> completedAt = new ArrayList<>();
         /** [i − 1]: what operation i was, and how it ended ("ok" or its errno). */
         final List<String> operations = new ArrayList<>();
+        /**
+         * [i − 1]: the inode operation i wrote data to, or 0. The facade may write a file's data in
+         * several transactions (docs/FILESYSTEM.md, "One operation, one transaction": a write is
+         * one transaction per step of what the log allows), so a crash may keep a prefix of it.
+         */
+        final List<Long> wroteTo = new ArrayList<>();
         final int blockSize;
 
         Lane(String path, long inode, int blockSize) {

@@ -120,6 +120,9 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
         private final long seedBase;
         /** A handle kept open across operations (its file may be unlinked meanwhile), or -1. */
         private long held = -1;
+        private long heldInode;
+        /** The inode the current operation writes data to, or 0. */
+        private long wroteTo;
         private int step;
 
         Worker(LiveRun run, RunHistory.Lane lane, Random random, long seedBase) {
@@ -134,13 +137,14 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
             for (int i = 0; i < ops; i++) {
                 step = i;
                 String what;
+                wroteTo = 0;
                 try {
                     what = operation();
                     what += " (ok)";
                 } catch (FsException e) {
                     what = last + " (" + e.errno() + ")";
                 }
-                run.completed(lane, what);
+                run.completed(lane, what, wroteTo);
                 int p = random.nextInt(100);
                 LiveRun.Persistence after = p < 10 ? LiveRun.Persistence.FSYNC : p < 15 ? LiveRun.Persistence.FDATASYNC
                         : p < 20 ? LiveRun.Persistence.SYNC : p < 30 ? LiveRun.Persistence.COMMIT_INTERVAL
@@ -186,11 +190,13 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                     int offset = random.nextInt(3) == 0 ? random.nextInt(64 * 1024) : random.nextInt(4) * 4096;
                     int length = 1 + random.nextInt(MAX_WRITE);
                     last = "write " + f + " " + offset + "+" + length;
+                    wroteTo = run.inodeOrZero(path(f));
                     run.write(path(f), offset, LiveRun.pattern(length, seed));
                 }
                 case 6 -> {
                     int length = 1 + random.nextInt(MAX_WRITE / 2);
                     last = "append " + f + " +" + length;
+                    wroteTo = run.inodeOrZero(path(f));
                     long h = fs.open(run.inode(path(f)), OpenFlags.O_WRONLY | OpenFlags.O_APPEND);
                     try {
                         fs.write(h, 0, ByteBuffer.wrap(LiveRun.pattern(length, seed)));
@@ -260,7 +266,8 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                         held = -1;
                     } else {
                         last = "open and hold " + f;
-                        held = fs.open(run.inode(path(f)), OpenFlags.O_RDWR);
+                        heldInode = run.inode(path(f));
+                        held = fs.open(heldInode, OpenFlags.O_RDWR);
                     }
                 }
                 default -> {
@@ -270,6 +277,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                     }
                     int length = 1 + random.nextInt(MAX_WRITE);
                     last = "write through the held handle " + length;
+                    wroteTo = heldInode;
                     fs.write(held, random.nextInt(8) * 4096, ByteBuffer.wrap(LiveRun.pattern(length, seed)));
                 }
             }

@@ -159,6 +159,53 @@ final class TreeState {
         return true;
     }
 
+    /**
+     * Whether this tree is {@code after} with a write to inode {@code inode} only partly done: the
+     * same paths and metadata, except that the written file's size, blocks, mtime and ctime may
+     * lie anywhere between what they were {@code before} and {@code after} the write.
+     */
+    boolean isPartWayThroughWrite(TreeState before, TreeState after, long inode) {
+        if (!nodes.keySet().equals(after.nodes.keySet())) {
+            return false;
+        }
+        for (Map.Entry<String, Node> e : nodes.entrySet()) {
+            Node have = e.getValue();
+            Node to = after.nodes.get(e.getKey());
+            if (to.inode() != inode) {
+                if (!have.sameMetadata(to)) {
+                    return false;
+                }
+                continue;
+            }
+            Node from = before.nodes.get(e.getKey());
+            if (from == null || from.inode() != inode || have.inode() != inode) {
+                return false;
+            }
+            Node relaxed = new Node(to.inode(), to.generation(), to.mode(), to.links(), to.uid(), to.gid(), have.size(),
+                    have.blocks(), to.rdev(), have.mtime(), have.ctime(), to.btime(), to.entryType(), to.target(),
+                    to.xattrs(), to.data());
+            if (!have.sameMetadata(relaxed) || !between(have.size(), from.size(), to.size())
+                    || !between(have.blocks(), from.blocks(), to.blocks()) || !between(have.mtime(), from.mtime(), to.mtime())
+                    || !between(have.ctime(), from.ctime(), to.ctime())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean between(long x, long a, long b) {
+        return Math.min(a, b) <= x && x <= Math.max(a, b);
+    }
+
+    private static boolean between(Timestamp x, Timestamp a, Timestamp b) {
+        return compare(a, x) <= 0 && compare(x, b) <= 0;
+    }
+
+    private static int compare(Timestamp a, Timestamp b) {
+        int bySeconds = Long.compare(a.seconds(), b.seconds());
+        return bySeconds != 0 ? bySeconds : Integer.compare(a.nanos(), b.nanos());
+    }
+
     /** What differs from {@code expected}, a line per path (metadata only); empty when nothing. */
     String differencesFrom(TreeState expected) {
         StringBuilder sb = new StringBuilder();

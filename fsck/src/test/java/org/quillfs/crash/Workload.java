@@ -76,6 +76,7 @@ sealed interface Workload permits Workload.OperationSequence, Soak {
             RunHistory.Lane lane = run.history.lanes.get(0);
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);
+                long wroteTo = step.operation().writesData() ? run.inodeOrZero(step.operation().fsyncPath()) : 0;
                 String outcome;
                 try {
                     step.operation().action().apply(run, 1000 + i);
@@ -83,7 +84,7 @@ sealed interface Workload permits Workload.OperationSequence, Soak {
                 } catch (FsException e) {
                     outcome = e.errno().name();
                 }
-                run.completed(lane, step.operation().name() + " (" + outcome + "), then " + step.after().label);
+                run.completed(lane, step.operation().name() + " (" + outcome + "), then " + step.after().label, wroteTo);
                 run.persist(step.after(), fsyncTarget(run, step.operation().fsyncPath()));
             }
             run.finish();
