@@ -59,6 +59,9 @@ final class CrashCampaign {
             String replay, int maxPrinted) {
     }
 
+    /** From this many states on, the campaign runs every two-operation sequence. */
+    static final long EVERY_PAIR = 1_000_000;
+
     private final Options options;
     private final PrintStream log;
     private final Stats stats = new Stats();
@@ -103,8 +106,11 @@ final class CrashCampaign {
 
     // ------------------------------------------------------------------ the plan
 
-    /** A source of workloads and its share of the budget. */
-    private record Phase(String name, long budget, java.util.Iterator<Workload> workloads) {
+    /**
+     * A source of workloads and its share of the budget: the states still missing when it starts
+     * ({@code remaining}) give its budget.
+     */
+    private record Phase(String name, java.util.function.LongUnaryOperator budget, java.util.Iterator<Workload> workloads) {
     }
 
     private List<Phase> plan() {
@@ -117,14 +123,13 @@ final class CrashCampaign {
                 singles.add(new Workload.OperationSequence(config, List.of(step)));
             }
         }
-        phases.add(new Phase("1 operation", Long.MAX_VALUE, filtered(singles).iterator()));
-        long soakBudget = Math.max(2_000, total / 8);
-        phases.add(new Phase("soak", soakBudget, filtered(soaks()).iterator()));
-        long rest = Math.max(0, total - 15_000 - soakBudget);
-        phases.add(new Phase("2 operations", Math.max(rest * 3 / 5, 4_000), filtered(pairs()).iterator()));
-        phases.add(new Phase("3 operations", Math.max(rest * 2 / 5, 2_000), filtered(triples()).iterator()));
-        // Whatever is still missing (one-operation sequences are fewer than planned, say): more triples.
-        phases.add(new Phase("3 operations (top-up)", Long.MAX_VALUE, filtered(triples(1)).iterator()));
+        // All of them, whatever the budget.
+        phases.add(new Phase("1 operation", remaining -> Long.MAX_VALUE, filtered(singles).iterator()));
+        phases.add(new Phase("soak", remaining -> Math.max(2_000, total / 8), filtered(soaks()).iterator()));
+        // From a million states on, every one of them (about 700,000 states); else a random sample.
+        phases.add(new Phase("2 operations", remaining -> total >= EVERY_PAIR ? Long.MAX_VALUE
+                : Math.max(remaining * 3 / 5, 2_000), filtered(pairs()).iterator()));
+        phases.add(new Phase("3 operations", remaining -> Math.max(remaining, 1_000), filtered(triples()).iterator()));
         return phases;
     }
 
@@ -153,13 +158,9 @@ final class CrashCampaign {
 
     /** Random three-step sequences (there are two million). */
     private Iterable<Workload> triples() {
-        return triples(0);
-    }
-
-    private Iterable<Workload> triples(int stream) {
         List<Workload.OperationSequence.Step> steps = Workload.OperationSequence.allSteps();
         return () -> new java.util.Iterator<>() {
-            private final SplittableRandom random = new SplittableRandom(options.seed() ^ (0x3L + stream * 0x9E37L));
+            private final SplittableRandom random = new SplittableRandom(options.seed() ^ 0x3L);
             private int made;
 
             @Override
@@ -215,10 +216,10 @@ final class CrashCampaign {
     /** Runs the campaign (or the one replayed case); returns the number of real failures. */
     long run() {
         long started = System.nanoTime();
-        clearOldCases();
         if (options.replay() != null) {
             replay(options.replay());
         } else {
+            clearOldCases();
             log.printf("crash campaign: at least %,d states, seed %d, %d threads, workloads matching /%s/%n",
                     options.states(), options.seed(), options.threads(), options.workloads());
             ExecutorService pool = Executors.newFixedThreadPool(options.threads(), r -> {
@@ -241,13 +242,15 @@ final class CrashCampaign {
 
     private void runPhase(ExecutorService pool, Phase phase) {
         long phaseStart = stats.states.sum();
+        long budget = phase.budget().applyAsLong(Math.max(0, options.states() - phaseStart));
         LongAdder phaseStates = stats.byPhase.computeIfAbsent(phase.name(), k -> new LongAdder());
+        long workloadsBefore = stats.workloads.sum();
         List<Future<?>> running = new ArrayList<>();
         while (phase.workloads().hasNext()) {
             if (stats.states.sum() >= options.states() && !phase.name().equals("1 operation")) {
                 break;
             }
-            if (phaseStates.sum() >= phase.budget()) {
+            if (phaseStates.sum() >= budget) {
                 break;
             }
             running.removeIf(Future::isDone);
@@ -279,7 +282,8 @@ final class CrashCampaign {
                 throw new IllegalStateException(e);
             }
         }
-        log.printf("  phase %-22s %,9d states%n", phase.name(), stats.states.sum() - phaseStart);
+        log.printf("  phase %-14s %,9d states of %,7d workloads%s%n", phase.name(), stats.states.sum() - phaseStart,
+                stats.workloads.sum() - workloadsBefore, phase.workloads().hasNext() ? "" : " (all there are)");
     }
 
     private void runWorkload(Workload w, LongAdder phaseStates) {
@@ -438,9 +442,12 @@ final class CrashCampaign {
             sb.append("  replay:      make crash-test CRASH_REPLAY='").append(id).append("'\n");
             sb.append("  problem:     ").append(problem.replace("\n", "\n    ")).append('\n');
         }
-        failures.add(sb.toString());
+        String text = sb.toString();
+        int details = text.indexOf(CrashCheck.DETAILS);
+        String brief = details < 0 ? text : text.substring(0, details) + "\n  (details in the case file)\n";
+        failures.add(brief);
         if (failures.size() <= options.maxPrinted()) {
-            log.print(sb);
+            log.print(brief);
         }
     }
 

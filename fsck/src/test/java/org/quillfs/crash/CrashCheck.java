@@ -48,6 +48,9 @@ final class CrashCheck {
 
     enum Verdict { PASS, FAIL, KNOWN_TORN_INODE_TABLE }
 
+    /** What follows it in a problem goes to the case file only, not to the log. */
+    static final String DETAILS = "\n-- details --";
+
     record Result(Verdict verdict, String problem) {
         static final Result PASS = new Result(Verdict.PASS, null);
     }
@@ -156,8 +159,13 @@ final class CrashCheck {
         } finally {
             fs.halt();
         }
-        String wrong = CrashOracle.check(history, recovered, point.durableFlushes(states));
-        return wrong == null ? null : "the oracle says: " + wrong;
+        CrashOracle oracle = new CrashOracle(history);
+        String wrong = oracle.check(recovered, point.durableFlushes(states));
+        if (wrong == null) {
+            return null;
+        }
+        return "the oracle says: " + wrong + (oracle.strayBytes == null ? "" : whereWritten(oracle.strayBytes))
+                + DETAILS + oracle.strayHistory();
     }
 
     /**
@@ -197,6 +205,29 @@ final class CrashCheck {
             }
         }
         return null;
+    }
+
+    /** Which recorded writes carried {@code bytes}: where stray bytes in a file came from. */
+    private String whereWritten(byte[] bytes) {
+        if (bytes.length < 8) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int n = 0; n < writes.size(); n++) {
+            byte[] d = writes.get(n).data();
+            outer:
+            for (int i = 0; i + bytes.length <= d.length; i++) {
+                for (int j = 0; j < bytes.length; j++) {
+                    if (d[i + j] != bytes[j]) {
+                        continue outer;
+                    }
+                }
+                sb.append("\n  the bytes were in recorded write ").append(n + 1).append(" (first block ")
+                        .append(writes.get(n).firstBlock()).append(", byte ").append(i).append(" of the write)");
+                break;
+            }
+        }
+        return sb.length() == 0 ? "\n  no recorded write carried those bytes" : sb.toString();
     }
 
     /** The block types a write covers (file data and other headerless blocks as DATA). */

@@ -29,11 +29,19 @@ import java.util.Map;
  */
 final class CrashOracle {
 
-    private CrashOracle() {
+    private final RunHistory history;
+    /** After a failed {@link #check}: the bytes a file held that none of its versions had, if that was the failure. */
+    byte[] strayBytes;
+    /** ... and the lane and inode of the file that held them. */
+    RunHistory.Lane strayLane;
+    long strayInode;
+
+    CrashOracle(RunHistory history) {
+        this.history = history;
     }
 
     /** Null if {@code recovered} is allowed; else what is wrong, in words. */
-    static String check(RunHistory history, TreeState recovered, int durableFlushes) {
+    String check(TreeState recovered, int durableFlushes) {
         List<String> lanePaths = history.lanes.stream().map(l -> l.path).toList();
         TreeState outside = LiveRun.outside(recovered, lanePaths);
         if (!outside.sameMetadata(history.outside)) {
@@ -42,7 +50,7 @@ final class CrashOracle {
         long durableTick = history.durableBefore(durableFlushes);
         StringBuilder problems = new StringBuilder();
         for (RunHistory.Lane lane : history.lanes) {
-            String problem = checkLane(history, lane, subtree(recovered, lane.path), durableTick, durableFlushes);
+            String problem = checkLane(lane, subtree(recovered, lane.path), durableTick, durableFlushes);
             if (problem != null) {
                 problems.append(problem);
             }
@@ -58,8 +66,7 @@ final class CrashOracle {
         return sub;
     }
 
-    private static String checkLane(RunHistory history, RunHistory.Lane lane, TreeState recovered, long durableTick,
-            int durableFlushes) {
+    private String checkLane(RunHistory.Lane lane, TreeState recovered, long durableTick, int durableFlushes) {
         int required = RunHistory.completedBefore(lane, durableTick);
         int last = lane.operationCount();
         String dataProblem = null;
@@ -133,7 +140,7 @@ final class CrashOracle {
     }
 
     /** Null if every byte of every file of {@code recovered} is one its file held after operation j or later. */
-    static String checkData(RunHistory.Lane lane, int j, TreeState recovered) {
+    String checkData(RunHistory.Lane lane, int j, TreeState recovered) {
         for (Map.Entry<String, TreeState.Node> e : recovered.nodes.entrySet()) {
             TreeState.Node have = e.getValue();
             if (!have.isFile()) {
@@ -151,10 +158,17 @@ final class CrashOracle {
                         break;
                     }
                 }
+                for (RunHistory.HeldFile h : lane.held.getOrDefault(k, List.of())) {
+                    if (h.inode() == have.inode() && h.generation() == have.generation()) {
+                        versions.add(h.data());
+                    }
+                }
             }
             byte[] data = have.data();
             for (int at = 0; at < data.length; at++) {
                 if (!heldAt(versions, at, data[at], lane.blockSize)) {
+                    strayLane = lane;
+                    strayInode = have.inode();
                     return e.getKey() + " (inode " + have.inode() + ", " + data.length + " bytes) holds at byte " + at
                             + " 0x" + String.format("%02x", data[at]) + ", which no version of the file had there ("
                             + describe(data, at, lane, have.inode()) + ")" + (at < expected.length
@@ -183,7 +197,7 @@ final class CrashOracle {
     }
 
     /** Where the 512-byte sector around {@code at} might come from: zeros, or another file's bytes. */
-    private static String describe(byte[] data, int at, RunHistory.Lane lane, long inode) {
+    private String describe(byte[] data, int at, RunHistory.Lane lane, long inode) {
         int from = at / 512 * 512;
         int to = Math.min(data.length, from + 512);
         byte[] sector = Arrays.copyOfRange(data, from, to);
@@ -208,6 +222,92 @@ final class CrashOracle {
                 }
             }
         }
-        return "its sector " + from + ".." + (to - 1) + " matches no file's bytes";
+        // Not a whole sector of any file: look for the bytes from the first wrong one on, anywhere.
+        int end = at;
+        while (end < data.length && end - at < 64 && data[end] != 0) {
+            end++;
+        }
+        byte[] run = Arrays.copyOfRange(data, at, Math.max(end, at + 1));
+        strayBytes = run;
+        for (RunHistory.Lane l : history.lanes) {
+            for (int k = 0; k < l.states.size(); k++) {
+                for (Map.Entry<String, TreeState.Node> e : l.states.get(k).nodes.entrySet()) {
+                    String where = find(e.getValue().isFile() ? e.getValue().data() : null, run);
+                    if (where != null) {
+                        return "its " + run.length + " bytes from there are " + e.getKey() + " (inode "
+                                + e.getValue().inode() + ")'s bytes " + where + " after operation " + k + " of lane " + l.path;
+                    }
+                }
+                for (RunHistory.HeldFile h : l.held.getOrDefault(k, List.of())) {
+                    String where = find(h.data(), run);
+                    if (where != null) {
+                        return "its " + run.length + " bytes from there are open inode " + h.inode() + "'s bytes " + where
+                                + " after operation " + k + " of lane " + l.path;
+                    }
+                }
+            }
+        }
+        return "its sector " + from + ".." + (to - 1) + " matches no file's bytes in any snapshot";
+    }
+
+    /**
+     * For the case file of a failed data check: every operation of the lane, and after each the
+     * file's names, size and first bytes whenever they changed.
+     */
+    String strayHistory() {
+        if (strayLane == null) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("\nhistory of lane " + strayLane.path + ", inode " + strayInode + ":\n");
+        String previous = null;
+        for (int k = 0; k < strayLane.states.size(); k++) {
+            StringBuilder now = new StringBuilder();
+            for (Map.Entry<String, TreeState.Node> e : strayLane.states.get(k).nodes.entrySet()) {
+                if (e.getValue().inode() == strayInode && e.getValue().isFile()) {
+                    byte[] d = e.getValue().data();
+                    now.append(e.getKey()).append(" size ").append(d.length).append(" gen ")
+                            .append(e.getValue().generation()).append(" first bytes ")
+                            .append(hex(Arrays.copyOf(d, Math.min(8, d.length)))).append(" hash ")
+                            .append(Integer.toHexString(Arrays.hashCode(d))).append("; ");
+                }
+            }
+            for (RunHistory.HeldFile h : strayLane.held.getOrDefault(k, List.of())) {
+                if (h.inode() == strayInode) {
+                    now.append("held open, size ").append(h.data().length).append(" hash ")
+                            .append(Integer.toHexString(Arrays.hashCode(h.data()))).append("; ");
+                }
+            }
+            sb.append("  op ").append(k).append(": ").append(k == 0 ? "(start)" : strayLane.operations.get(k - 1));
+            if (!now.toString().equals(previous)) {
+                sb.append("\n      -> ").append(now.length() == 0 ? "(no name)" : now);
+                previous = now.toString();
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    private static String hex(byte[] b) {
+        StringBuilder sb = new StringBuilder();
+        for (byte x : b) {
+            sb.append(String.format("%02x", x));
+        }
+        return sb.toString();
+    }
+
+    private static String find(byte[] data, byte[] run) {
+        if (data == null || run.length < 8) {
+            return null;
+        }
+        outer:
+        for (int i = 0; i + run.length <= data.length; i++) {
+            for (int j = 0; j < run.length; j++) {
+                if (data[i + j] != run[j]) {
+                    continue outer;
+                }
+            }
+            return "at " + i;
+        }
+        return null;
     }
 }

@@ -47,12 +47,12 @@ final class LiveRun {
         static final Config ORDERED_1K = new Config("1k", 1024, 8L << 20, 512, DataMode.ORDERED);
         static final Config JOURNALED_4K = new Config("4k-journal", 4096, 8L << 20, 384, DataMode.JOURNAL);
         /**
-         * The smallest journal mkfs makes (1 MiB), for soaks: they wrap it and checkpoint often. Not
-         * smaller: every operation must stay one transaction (a smaller log makes a rename ask for
-         * more than half of it, and splits writes into steps of a few hundred bytes).
+         * Small logs for soaks, which wrap them and checkpoint often; not so small that an operation
+         * cannot reserve its worst case (a rename of a directory over another asks for up to 300 KB
+         * of log with 4 KiB blocks; one transaction may take half the log).
          */
-        static final Config SMALL_LOG_4K = new Config("4k-smalllog", 4096, 8L << 20, 256, DataMode.ORDERED);
-        static final Config SMALL_LOG_1K = new Config("1k-smalllog", 1024, 8L << 20, 1024, DataMode.ORDERED);
+        static final Config SMALL_LOG_4K = new Config("4k-smalllog", 4096, 8L << 20, 168, DataMode.ORDERED);
+        static final Config SMALL_LOG_1K = new Config("1k-smalllog", 1024, 8L << 20, 512, DataMode.ORDERED);
 
         static Config named(String name) {
             return List.of(ORDERED_4K, ORDERED_1K, JOURNALED_4K, SMALL_LOG_4K, SMALL_LOG_1K).stream().filter(c -> c.name.equals(name)).findFirst()

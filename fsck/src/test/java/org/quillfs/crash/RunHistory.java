@@ -36,6 +36,12 @@ final class RunHistory {
          * one transaction per step of what the log allows), so a crash may keep a prefix of it.
          */
         final List<Long> wroteTo = new ArrayList<>();
+        /**
+         * State index → the bytes of files the lane's thread held open then, named or not: a file
+         * unlinked while open is in no tree, but writes through its handle may still land in place
+         * in blocks a crash gives back to its old name.
+         */
+        final java.util.Map<Integer, List<HeldFile>> held = new java.util.HashMap<>();
         final int blockSize;
 
         Lane(String path, long inode, int blockSize) {
@@ -47,6 +53,10 @@ final class RunHistory {
         int operationCount() {
             return operations.size();
         }
+    }
+
+    /** What an open file held after an operation. */
+    record HeldFile(long inode, long generation, byte[] data) {
     }
 
     /** A call that made everything completed before {@code startTick} durable once {@code flushes} were done. */

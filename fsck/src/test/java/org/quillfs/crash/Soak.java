@@ -27,7 +27,7 @@ import org.quillfs.fs.OpenFlags;
 record Soak(LiveRun.Config config, int threads, int ops, long seed) implements Workload {
 
     private static final String[] FILES = {"f0", "f1", "f2", "f3", "d0/f4", "d0/f5", "d1/e0/f6"};
-    private static final String[] DIRS = {"d0", "d1", "d1/e0", "d2"};
+    private static final String[] DIRS = {"d0", "d1", "d1/e0", "d2", "w"};
     private static final int MAX_WRITE = 24 * 1024;
     /** A soak takes seconds; one still running after this has hung. */
     private static final java.time.Duration HANG_LIMIT = java.time.Duration.ofSeconds(120);
@@ -145,6 +145,9 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                     what = last + " (" + e.errno() + ")";
                 }
                 run.completed(lane, what, wroteTo);
+                if (held >= 0) {
+                    noteHeld();
+                }
                 int p = random.nextInt(100);
                 LiveRun.Persistence after = p < 10 ? LiveRun.Persistence.FSYNC : p < 15 ? LiveRun.Persistence.FDATASYNC
                         : p < 20 ? LiveRun.Persistence.SYNC : p < 30 ? LiveRun.Persistence.COMMIT_INTERVAL
@@ -158,6 +161,17 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
         }
 
         private String last = "";
+
+        /** Records what the held file holds now, for the oracle (it may have no name). */
+        private void noteHeld() {
+            long size = fs.getattr(heldInode).size();
+            ByteBuffer buf = ByteBuffer.allocate((int) size);
+            while (buf.hasRemaining() && fs.read(held, buf.position(), buf) > 0) {
+                // read on
+            }
+            lane.held.computeIfAbsent(lane.states.size() - 1, k -> new ArrayList<>()).add(
+                    new RunHistory.HeldFile(heldInode, fs.getattr(heldInode).generation(), buf.array()));
+        }
 
         private String path(String relative) {
             return lane.path + "/" + relative;
@@ -173,7 +187,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
 
         private String operation() {
             long seed = seedBase * 65_537L + step;
-            int kind = random.nextInt(22);
+            int kind = random.nextInt(25);
             String f = anyFile();
             switch (kind) {
                 case 0, 1 -> {
@@ -253,6 +267,19 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                     String on = random.nextBoolean() ? f : anyDir();
                     last = "removexattr " + on + " " + name;
                     fs.removexattr(run.inode(path(on)), name);
+                }
+                case 22, 23, 24 -> {
+                    // Many long names in one directory: its tree grows past one leaf (DIR_NODE blocks).
+                    String name = "w/" + (char) ('a' + random.nextInt(26)) + "-" + "long-name-".repeat(18) + random.nextInt(6);
+                    if (kind == 24) {
+                        last = "unlink " + name.substring(0, 3) + "...";
+                        fs.unlink(run.parent(path(name)), LiveRun.leaf(name));
+                    } else {
+                        last = "creat " + name.substring(0, 3) + "...";
+                        OpenFile o = fs.create(run.parent(path(name)), LiveRun.leaf(name), 0644, OpenFlags.O_RDWR,
+                                LiveRun.CALLER);
+                        fs.release(o.handle());
+                    }
                 }
                 case 17 -> {
                     String d = anyDir();
