@@ -35,9 +35,14 @@ final class FileSetOperations {
 
     /** An operation: its name in workload specs, the path fsync opens after it, and what it does. */
     record Operation(String name, String fsyncPath, Action action) {
-        /** Whether it writes file data (and so may take several transactions, as a write may). */
+        /**
+         * Whether it changes a file's data or extents, and so may take several transactions: a
+         * write, a truncate, a fallocate or a punch is done in steps of what the log allows
+         * (docs/FILESYSTEM.md, "One operation, one transaction").
+         */
         boolean writesData() {
-            return name.startsWith("write-") || name.startsWith("overwrite-") || name.startsWith("append-");
+            return name.startsWith("write-") || name.startsWith("overwrite-") || name.startsWith("append-")
+                    || name.startsWith("truncate-") || name.startsWith("fallocate-") || name.startsWith("punch-");
         }
     }
 

@@ -31,9 +31,9 @@ final class RunHistory {
         /** [i − 1]: what operation i was, and how it ended ("ok" or its errno). */
         final List<String> operations = new ArrayList<>();
         /**
-         * [i − 1]: the inode operation i wrote data to, or 0. The facade may write a file's data in
-         * several transactions (docs/FILESYSTEM.md, "One operation, one transaction": a write is
-         * one transaction per step of what the log allows), so a crash may keep a prefix of it.
+         * [i − 1]: the inode whose data or extents operation i changed, or 0. The facade writes,
+         * truncates, fallocates and punches in steps of what the log allows, one transaction each
+         * (docs/FILESYSTEM.md, "One operation, one transaction"), so a crash may keep part of it.
          */
         final List<Long> wroteTo = new ArrayList<>();
         /**

@@ -221,6 +221,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                 case 7 -> {
                     int size = random.nextInt(48 * 1024);
                     last = "truncate " + f + " " + size;
+                    wroteTo = run.inodeOrZero(path(f));
                     fs.setattr(run.inode(path(f)), AttributeChanges.size(size));
                 }
                 case 8 -> {
@@ -231,6 +232,7 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
                             : FileSystem.FALLOC_FL_PUNCH_HOLE | FileSystem.FALLOC_FL_KEEP_SIZE;
                     last = (mode == 2 ? "punch " : mode == 1 ? "fallocate keep-size " : "fallocate ") + f + " " + offset
                             + "+" + length;
+                    wroteTo = run.inodeOrZero(path(f));
                     run.fallocate(path(f), flags, offset, length);
                 }
                 case 9 -> {

@@ -160,9 +160,10 @@ final class TreeState {
     }
 
     /**
-     * Whether this tree is {@code after} with a write to inode {@code inode} only partly done: the
-     * same paths and metadata, except that the written file's size, blocks, mtime and ctime may
-     * lie anywhere between what they were {@code before} and {@code after} the write.
+     * Whether this tree is {@code after} with a write (truncate, fallocate, punch) to inode
+     * {@code inode} only partly done: the same paths and metadata, except that the file's size,
+     * blocks, mtime and ctime may lie anywhere between what they were {@code before} and
+     * {@code after} the operation.
      */
     boolean isPartWayThroughWrite(TreeState before, TreeState after, long inode) {
         if (!nodes.keySet().equals(after.nodes.keySet())) {
