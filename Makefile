@@ -72,6 +72,19 @@ $(COMMAND_JARS) $(BENCH_JAR) &: $(SOURCES)
 test: deps
 	$(MVN) -B verify
 
+# The deep crash campaign (docs/TESTING.md): at least CRASH_STATES crashed images from seed
+# CRASH_SEED; CRASH_WORKLOADS (a regular expression on workload specs) picks some workloads;
+# CRASH_REPLAY='WORKLOAD@POINT', as a failure prints it, replays that one case. Failed cases go
+# to ./crash-failures.
+CRASH_STATES ?= 1000000
+CRASH_SEED   ?= 20261123
+.PHONY: crash-test
+crash-test:
+	$(MVN) -B -pl fsck -am test -Dtest=CrashCampaignTest -Dsurefire.failIfNoSpecifiedTests=false \
+	    -Dquillfs.crash.states=$(CRASH_STATES) -Dquillfs.crash.seed=$(CRASH_SEED) \
+	    -Dquillfs.crash.workloads='$(CRASH_WORKLOADS)' -Dquillfs.crash.replay='$(CRASH_REPLAY)' \
+	    -Dquillfs.crash.out=$(CURDIR)/crash-failures
+
 # Launchers and jars, then links in /sbin for mount -t quillfs and mount -t fuse.quillfs
 # (unless $(PREFIX)/sbin is /sbin itself, where mount.quillfs already is).
 install: build

@@ -188,7 +188,30 @@ public final class Allocator {
         }
         reservation.useBlocks(run[1]);
         countBlocks(txn, run[1]);
+        holdIfAborted(txn, run[0], (int) run[1]);
         return run;
+    }
+
+    /**
+     * If {@code txn} aborts, its allocation is undone but what it logged into the blocks (a new
+     * directory leaf, say) stays in the log, and recovery repeats it: the blocks then wait as
+     * freed journaled blocks do. The hold is entered now, under the bitmap block's page lock, and
+     * keeps the blocks from the moment the abort clears their bits; a commit drops it.
+     */
+    private void holdIfAborted(Transaction txn, long first, int count) {
+        Hold pending = new Hold(first, count, true, Long.MAX_VALUE);
+        holds.put(first, pending);
+        txn.onEnd(committed -> {
+            if (committed) {
+                holds.remove(first, pending);
+                return;
+            }
+            // (put, not replace: a free of these blocks in the same transaction may have taken the
+            // pending hold's place; its own end action drops its hold.)
+            Hold aborted = new Hold(first, count, true, store.log().appendedLsn()); // past its CLRs and ABORT
+            aborted.durableAt = aborted.freedAt;
+            holds.put(first, aborted);
+        });
     }
 
     /**

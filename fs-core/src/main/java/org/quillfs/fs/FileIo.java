@@ -1,6 +1,7 @@
 package org.quillfs.fs;
 
 import java.nio.ByteBuffer;
+import java.util.function.BiFunction;
 import java.util.function.Predicate;
 import org.quillfs.alloc.Reservation;
 import org.quillfs.errno.Errno;
@@ -136,8 +137,12 @@ final class FileIo {
         return end;
     }
 
-    /** Sets the size of regular file {@code number}: frees what lies past a smaller size, in steps if need be. */
-    void truncate(long number, long size) {
+    /**
+     * Sets the size of regular file {@code number}: frees what lies past a smaller size, in steps if
+     * need be. {@code last} makes the caller's other changes to the inode (setattr's mode, owner,
+     * times) in the last step's transaction, so that they and the new size are one.
+     */
+    void truncate(long number, long size, BiFunction<Inode, Timestamp, Inode> last) {
         if (size < 0) {
             throw new FsException(Errno.EINVAL, "negative size " + size);
         }
@@ -150,16 +155,16 @@ final class FileIo {
                 }
                 return INODE_LOG_BYTES + Math.min(maxStepLogBytes,
                         layers.data.logBytesForTruncate(txn, ExtentRoot.decode(inode.data()), size));
-            }, txn -> truncateStep(txn, number, size)).result();
+            }, txn -> truncateStep(txn, number, size, last)).result();
         }
     }
 
-    private boolean truncateStep(Transaction txn, long number, long size) {
+    private boolean truncateStep(Transaction txn, long number, long size, BiFunction<Inode, Timestamp, Inode> last) {
         Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
         ExtentRoot root = ExtentRoot.decode(inode.data());
         Timestamp now = Layers.now();
         if (size > inode.size()) {
-            layers.inodes.write(txn, number, inode.withSize(size).withTimes(inode.atime(), now, now));
+            layers.inodes.write(txn, number, last.apply(inode.withSize(size).withTimes(inode.atime(), now, now), now));
             return true;
         }
         // To the same size too: that frees blocks preallocated past the end, as ext4's truncate
@@ -172,6 +177,9 @@ final class FileIo {
                 .withSize(Math.min(inode.size(), target));
         if (size < inode.size()) {
             truncated = truncated.withTimes(inode.atime(), now, now);
+        }
+        if (target == size) {
+            truncated = last.apply(truncated, now);
         }
         layers.inodes.write(txn, number, truncated);
         return target == size;

@@ -228,22 +228,28 @@ public final class FileSystem implements AutoCloseable {
         }
         layers.checkWritable();
         if (changes.size().isPresent()) {
-            files.truncate(inode, changes.size().getAsLong());
+            // The other changes go in the truncate's last transaction: one call, one transaction.
+            Inode[] changed = new Inode[1];
+            files.truncate(inode, changes.size().getAsLong(), (node, now) -> changed[0] = changed(node, changes, now));
+            return attributes(inode, changed[0]);
         }
         return layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
-            Inode node = layers.inodeForUpdate(txn, inode);
-            Timestamp now = Layers.now();
-            if (changes.mode().isPresent()) {
-                node = node.withMode((node.mode() & Inode.S_IFMT) | (changes.mode().getAsInt() & 07777));
-            }
-            if (changes.uid().isPresent() || changes.gid().isPresent()) {
-                node = node.withOwner(changes.uid().orElse(node.uid()), changes.gid().orElse(node.gid()));
-            }
-            node = node.withTimes(timeAfter(changes.atime(), node.atime(), now),
-                    timeAfter(changes.mtime(), node.mtime(), now), now);
+            Inode node = changed(layers.inodeForUpdate(txn, inode), changes, Layers.now());
             layers.inodes.write(txn, inode, node);
             return attributes(inode, node);
         }).result();
+    }
+
+    /** {@code node} with setattr's mode, owner and times; ctime {@code now}. */
+    private static Inode changed(Inode node, AttributeChanges changes, Timestamp now) {
+        if (changes.mode().isPresent()) {
+            node = node.withMode((node.mode() & Inode.S_IFMT) | (changes.mode().getAsInt() & 07777));
+        }
+        if (changes.uid().isPresent() || changes.gid().isPresent()) {
+            node = node.withOwner(changes.uid().orElse(node.uid()), changes.gid().orElse(node.gid()));
+        }
+        return node.withTimes(timeAfter(changes.atime(), node.atime(), now),
+                timeAfter(changes.mtime(), node.mtime(), now), now);
     }
 
     private static Timestamp timeAfter(AttributeChanges.TimeChange change, Timestamp old, Timestamp now) {

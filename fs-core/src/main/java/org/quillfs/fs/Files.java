@@ -30,10 +30,12 @@ final class Files {
 
     /**
      * Directory {@code dir} with its tree's new {@code root} and {@code blocksAdded} more blocks
-     * (negative when blocks were freed); a directory's size is its blocks' bytes, as on ext4.
+     * (negative when blocks were freed); a directory's size is its tree's bytes, as on ext4: its
+     * blocks less the extended-attribute block, which they count too.
      */
     static Inode withDirectoryRoot(Inode dir, DirectoryRoot root, long blocksAdded, int blockSize) {
         long blocks = dir.blocks() + blocksAdded;
-        return dir.withData(root.encode(), dir.flags()).withBlocks(blocks).withSize(blocks * blockSize);
+        long treeBlocks = blocks - (dir.xattrBlock() != 0 ? 1 : 0);
+        return dir.withData(root.encode(), dir.flags()).withBlocks(blocks).withSize(treeBlocks * blockSize);
     }
 }

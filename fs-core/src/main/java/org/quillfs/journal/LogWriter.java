@@ -85,6 +85,8 @@ public final class LogWriter implements WriteAheadLog {
     private volatile long durableLsn;
     private long tailLsn;
     private long reserved;
+    /** Reservations given back so far (transactions ended): a waiter for space asks for a checkpoint after each. */
+    private long transactionsEnded;
     private boolean flushing;
     /** Set when a log write or flush failed: the journal is aborted. */
     private RuntimeException failure;
@@ -324,12 +326,15 @@ public final class LogWriter implements WriteAheadLog {
             throw new IllegalArgumentException(bytes + " bytes of log space asked, at most half the log ("
                     + region.capacity() / 2 + ") can be reserved at once");
         }
-        boolean asked = false;
+        long askedAt = -1;
         lock.lock();
         try {
             while (free() < bytes) {
-                if (!asked) {
-                    asked = true;
+                // Ask at first, and again whenever a transaction has ended since: a checkpoint that
+                // ran while it held the tail back freed too little, and a log less than half full
+                // starts none of its own accord.
+                if (askedAt != transactionsEnded) {
+                    askedAt = transactionsEnded;
                     lock.unlock();
                     try {
                         onSpaceWanted.run();
@@ -355,6 +360,7 @@ public final class LogWriter implements WriteAheadLog {
                         + " are reserved");
             }
             reserved -= bytes;
+            transactionsEnded++;
             spaceFreed.signalAll();
         } finally {
             lock.unlock();

@@ -13,6 +13,7 @@ import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
 import org.quillfs.format.JournalHeader;
 import org.quillfs.format.JournalMaster;
+import org.quillfs.format.LogBlock;
 import org.quillfs.format.Superblock;
 import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.CheckpointBegin;
@@ -125,10 +126,30 @@ public final class Recovery {
             written++;
         }
         device.flush();
+        next = pastStaleBlocks(next);
         master.write(0, next, master.current().epoch());
         RecoveryReport report = new RecoveryReport(committed, losers.size(), recordsRead, written,
                 Duration.ofNanos(System.nanoTime() - started));
         return new Result(region, master, next, maxTxn + 1, report);
+    }
+
+    /**
+     * {@code next}, or past the intact blocks that follow it in sequence: the rest of a flush group
+     * whose earlier block a crash tore (the log ended there, and compensation records may now fill
+     * the torn block's place). The next recovery starts at the tail with no block before it to
+     * compare epochs with, so it would read them as the log and roll their transactions forward.
+     */
+    private long pastStaleBlocks(long next) {
+        long sequence = region.sequenceOf(next);
+        ByteBuffer candidate = ByteBuffer.allocate(region.blockSize());
+        for (long skipped = 0; skipped < region.blocks(); skipped++, sequence++) {
+            long physical = region.physicalBlock(sequence);
+            device.read(physical, candidate.clear());
+            if (LogBlock.problem(candidate, region.uuid(), physical, sequence, region.logId()).isPresent()) {
+                break;
+            }
+        }
+        return region.lsnOf(sequence);
     }
 
     /** Pass 1: transactions, dirty blocks, and the end of the log. */

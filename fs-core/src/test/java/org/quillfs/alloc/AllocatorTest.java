@@ -136,7 +136,14 @@ class AllocatorTest {
         long[] undone = allocator.allocateBlocks(aborted, allocator.reserve(aborted, 10, 0), run[0] + 50, 10);
         aborted.abort();
         assertThat(allocator.freeBlocks()).isEqualTo(freeAfter - 50);
-        assertThat(allocate(run[0] + 50, 10)).as("the aborted allocation left its blocks free").containsExactly(undone[0], 10);
+        // Free, but held until a checkpoint: recovery may repeat what the aborted transaction
+        // logged into them (AbortedAllocationTest).
+        long[] next = allocate(run[0] + 50, 10);
+        assertThat(next[0] + next[1] <= undone[0] || next[0] >= undone[0] + undone[1])
+                .as("run %s does not reuse the aborted allocation %s", Arrays.toString(next), Arrays.toString(undone)).isTrue();
+        store.checkpointer().checkpoint();
+        assertThat(allocate(run[0] + 50, 10)).as("the aborted allocation's blocks, once the tail passed it")
+                .containsExactly(undone[0], 10);
     }
 
     @Test
