@@ -9,6 +9,7 @@ import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.quillfs.cache.CachedBlock;
 import org.quillfs.format.BlockHeader;
+import org.quillfs.journal.LogRecord;
 import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
@@ -211,20 +212,26 @@ public final class Transaction implements BlockReader {
     /** Logs one UPDATE of {@code block} (pinned, locked, inside the gate) and applies it. */
     private void logAndApply(CachedBlock block, int offset, byte[] after) {
         byte[] before = block.copy(offset, after.length);
-        Update record = new Update(id, lastLsn, block.blockNr(), offset, before, after);
+        long prevLsn = lastLsn;
+        long lsn = appendInBudget(new Update(id, prevLsn, block.blockNr(), offset, before, after), "updates");
+        block.apply(offset, after, lsn);
+        undo.push(new Undo(lsn, prevLsn, block.blockNr(), offset, before));
+    }
+
+    /** Appends {@code record} if the budget has room for it; it becomes the transaction's last record. */
+    private long appendInBudget(LogRecord record, String what) {
         long total = updateBytes + LogRecordCodec.size(record);
         if (total > updateBudget) {
-            throw new LogBudgetExceededException("transaction " + id + " would log " + total
-                    + " bytes of updates, more than the " + updateBudget + " it reserved", total);
+            throw new LogBudgetExceededException("transaction " + id + " would log " + total + " bytes of " + what
+                    + ", more than the " + updateBudget + " it reserved", total);
         }
         updateBytes = total;
         long lsn = manager.log().append(record);
-        block.apply(offset, after, lsn);
-        undo.push(new Undo(lsn, lastLsn, block.blockNr(), offset, before));
         if (firstLsn == 0) {
             firstLsn = lsn;
         }
         lastLsn = lsn;
+        return lsn;
     }
 
     /**
@@ -240,18 +247,8 @@ public final class Transaction implements BlockReader {
         manager.gate().enter();
         try {
             DataBlock record = new DataBlock(id, lastLsn, blockNr, contents);
-            long total = updateBytes + LogRecordCodec.size(record);
-            if (total > updateBudget) {
-                throw new LogBudgetExceededException("transaction " + id + " would log " + total
-                        + " bytes of updates and data, more than the " + updateBudget + " it reserved", total);
-            }
-            updateBytes = total;
-            long lsn = manager.log().append(record);
+            appendInBudget(record, "updates and data");
             journaledData.put(blockNr, record.contents());
-            if (firstLsn == 0) {
-                firstLsn = lsn;
-            }
-            lastLsn = lsn;
         } finally {
             manager.gate().exit();
         }
