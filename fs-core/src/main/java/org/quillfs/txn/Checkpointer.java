@@ -72,6 +72,14 @@ public final class Checkpointer implements AutoCloseable {
 
     /** Runs one checkpoint now (waiting for one in progress to finish first). */
     public synchronized Stats checkpoint() {
+        // No checkpoint can move the tail past the first record of a running transaction: when
+        // that record is the tail already, one would only spend log space (its records come out
+        // of the checkpoint reserve, a block per force), and checkpoints run back to back while
+        // one transaction ran long overran the tail.
+        long tail = master.current().tailLsn();
+        if (transactions.minFirstLsn() <= tail) {
+            return new Stats(0, 0, transactions.activeTable().size(), 0, tail);
+        }
         // The END record must fit the log's checkpoint reserve: with too many dirty blocks, send
         // some home first (transactions go on meanwhile).
         if (cache.dirtyTable().size() * 16L > logWriter.checkpointReserve() / 2) {
