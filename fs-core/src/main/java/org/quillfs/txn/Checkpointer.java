@@ -104,6 +104,10 @@ public final class Checkpointer implements AutoCloseable {
         logWriter.force(endLsn);
         cache.writeBackBlocks(dirty.stream().map(DirtyEntry::blockNr).toList());
         long newTail = Math.min(beginLsn, Math.min(cache.minRecLsn(), transactions.minFirstLsn()));
+        // A transaction that ended since the snapshot is not active now, but its records before
+        // the new tail may be home (steal) while its COMMIT, or the CLRs and ABORT that undo it,
+        // are not durable yet: they must be before the master says the records are not needed.
+        logWriter.force(logWriter.appendedLsn());
         // Journaled data that went home without a flush (its transaction has ended, so the new
         // tail may pass its records) must be durable before the master says the log is not needed.
         logWriter.flushDevice();

@@ -26,11 +26,21 @@ import org.quillfs.volume.MemoryBlockDevice;
 import org.quillfs.volume.RecordingBlockDevice;
 
 /**
- * Checkpoints and the tail. {@link #checkpointsWhileATransactionHoldsTheTailSpendNoLog}: a
- * checkpoint cannot move the tail past a running transaction's first record, so one run while that
- * record is the tail must append nothing; checkpoints run back to back while one transaction ran
- * long filled the log with their records ("log overrun: ... log space accounting is broken").
- * Found by a crash-campaign stress of checkpoints against a thread that updates and aborts.
+ * Checkpoints and the tail. {@link #noMasterRecordMovesTheTailPastUpdatesWhoseUndoIsNotDurable}:
+ * a checkpoint writes a running transaction's change home (steal), the transaction then ends
+ * (aborts, say) before the checkpoint computes its new tail, and the master record moves the tail
+ * past the transaction's UPDATE: the CLRs and ABORT that undo it must be durable by then, or a
+ * crash right after the master write leaves the change on disk with nothing in the log to undo it.
+ * Checked at the crash state just after every master write of a run where one thread checkpoints
+ * and another updates and aborts, over and over.
+ *
+ * Found by the crash campaign (fsck module, org.quillfs.crash): a soak's create, rolled back,
+ * left its directory entry and inode bitmap bit on disk and no inode ("Entry ... has
+ * deleted/unused inode 34").
+ *
+ * <p>{@link #checkpointsWhileATransactionHoldsTheTailSpendNoLog}: found by that stress test, where
+ * checkpoints run back to back while the updating thread was descheduled inside its transaction
+ * filled the log with checkpoint records ("log overrun: ... log space accounting is broken").
  */
 class CheckpointTailTest {
 
@@ -58,5 +68,65 @@ class CheckpointTailTest {
         } finally {
             store.close();
         }
+    }
+
+    @Test
+    void noMasterRecordMovesTheTailPastUpdatesWhoseUndoIsNotDurable() throws Exception {
+        MemoryBlockDevice base = new MemoryBlockDevice("fs", BLOCK, (8L << 20) / BLOCK);
+        Superblock sb = Formatter.format(base, new FormatOptions(BLOCK, base.blockCount(), 256, 0,
+                Limits.DEFAULT_BYTES_PER_INODE, "tail", UUID.fromString("2a3b4c5d-6e7f-4081-92a3-b4c5d6e7f809"), 0, 0,
+                Instant.parse("2026-11-24T00:00:00Z"), new Random(9)));
+        long block = sb.geometry().firstDataBlock(0) + 30;
+        RecordingBlockDevice recording = new RecordingBlockDevice(base);
+        MetadataStore store = MetadataStore.open(recording, sb,
+                new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
+        Transaction init = store.transactions().begin(LogRecordCodec.updateSize(16));
+        ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1).putLong(block);
+        init.update(block, 0, header.array());
+        store.transactions().force(init.commit());
+
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread aborter = new Thread(() -> {
+            byte[] value = new byte[64];
+            Arrays.fill(value, (byte) 0xEE);
+            while (!stop.get()) {
+                Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(64));
+                txn.update(block, 200, value);
+                Thread.onSpinWait();
+                txn.abort();
+            }
+        });
+        aborter.start();
+        int ran = 0;
+        for (int i = 0; i < 500_000 && ran < 1000; i++) {
+            if (store.checkpointer().checkpoint().beginLsn() != 0) {
+                ran++;
+            }
+        }
+        stop.set(true);
+        aborter.join();
+        store.halt();
+
+        CrashStates states = new CrashStates(recording);
+        List<DeviceEvent> events = recording.events();
+        int writes = 0;
+        int checked = 0;
+        long masterA = sb.geometry().journalStart() + 1;
+        for (DeviceEvent e : events) {
+            if (e instanceof DeviceEvent.Write w) {
+                writes++;
+                if (w.firstBlock() == masterA || w.firstBlock() == masterA + 1) {
+                    MemoryBlockDevice crashed = states.atWrite(writes).device();
+                    Recovery.run(crashed, sb);
+                    ByteBuffer b = ByteBuffer.allocate(BLOCK);
+                    crashed.read(block, b);
+                    assertThat(Arrays.copyOfRange(b.array(), 200, 264)).as("%s: an aborted update is on disk",
+                            states.atWrite(writes)).containsOnly(0);
+                    checked++;
+                }
+            }
+        }
+        assertThat(checked).as("master writes checked").isGreaterThan(500);
     }
 }
