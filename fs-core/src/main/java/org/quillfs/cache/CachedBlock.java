@@ -26,6 +26,9 @@ public final class CachedBlock implements AutoCloseable {
     private boolean loaded;
     private long pageLsn;
     private long recLsn;
+    /** The page LSN of the last copy taken to go home, and the LSN of the first change since (0: none). */
+    private long snapshotLsn = -1;
+    private long firstChangeSinceSnapshot;
     private boolean dirty;
     private boolean verified;
     int pins;
@@ -128,6 +131,9 @@ public final class CachedBlock implements AutoCloseable {
     }
 
     private void stamp(long lsn) {
+        if (firstChangeSinceSnapshot == 0) {
+            firstChangeSinceSnapshot = lsn;
+        }
         pageLsn = lsn;
         BlockHeader.setLsn(ByteBuffer.wrap(data), lsn);
         if (!dirty) {
@@ -164,13 +170,21 @@ public final class CachedBlock implements AutoCloseable {
 
     /** A sealed copy for writing home, and the page LSN it holds. */
     synchronized Snapshot snapshot() {
+        snapshotLsn = pageLsn;
+        firstChangeSinceSnapshot = 0;
         ByteBuffer copy = ByteBuffer.wrap(data.clone());
         return new Snapshot(this, copy, pageLsn);
     }
 
     /**
      * After the snapshot went home and the device flushed: clean, unless it changed meanwhile.
-     * A clean block then holds exactly what is on disk, checksum included, so it verifies.
+     * A clean block then holds exactly what is on disk, checksum included, so it verifies. A
+     * block that changed meanwhile stays dirty, but only for the changes after the copy: the disk
+     * holds everything up to {@code lsnWritten}, so its recLSN becomes the first change since
+     * the copy (a record's LSN: a checkpoint may make it the tail, where recovery starts reading
+     * records). Kept at the first change since it was clean, a block changed during every
+     * write-back, a hot bitmap say, held the log's tail there for good, and the log filled. If
+     * another copy was taken since, the recLSN stays as it is.
      */
     synchronized void wentHome(long lsnWritten, ByteBuffer sealed) {
         if (pageLsn == lsnWritten) {
@@ -180,6 +194,8 @@ public final class CachedBlock implements AutoCloseable {
             }
             recLsn = 0;
             ByteBuffer.wrap(data).putInt(BlockHeader.CRC_OFFSET, sealed.getInt(BlockHeader.CRC_OFFSET));
+        } else if (dirty && snapshotLsn == lsnWritten && firstChangeSinceSnapshot != 0) {
+            recLsn = Math.max(recLsn, firstChangeSinceSnapshot);
         }
     }
 

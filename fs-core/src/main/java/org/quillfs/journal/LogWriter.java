@@ -382,6 +382,17 @@ public final class LogWriter implements WriteAheadLog {
         }
     }
 
+    /**
+     * Zeroes the block the log would continue in, before a master record declares the log empty
+     * there (a clean unmount): an intact block of an earlier run that a crash interrupted, left
+     * past a torn one, may lie there in sequence, and the next recovery, which has no block
+     * before it to compare epochs with, would read it as the log. Call with everything forced.
+     */
+    public void clearBlockAtHead() {
+        long sequence = region.sequenceOf(region.alignUp(appendedLsn()));
+        device.write(region.physicalBlock(sequence), ByteBuffer.allocate(region.blockSize()));
+    }
+
     /** Bytes between the tail and the end of the head's block: what a checkpoint would free. */
     public long usedBytes() {
         return underLock(() -> region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn)));

@@ -73,6 +73,14 @@ public final class Checkpointer implements AutoCloseable {
 
     /** Runs one checkpoint now (waiting for one in progress to finish first). */
     public synchronized Stats checkpoint() {
+        // No checkpoint can move the tail past the first record of a running transaction: when
+        // that record is the tail already, one would only spend log space (its records come out
+        // of the checkpoint reserve, a block per force), and checkpoints run back to back while
+        // one transaction ran long overran the tail.
+        long tail = master.current().tailLsn();
+        if (transactions.minFirstLsn() <= tail) {
+            return new Stats(0, 0, transactions.activeTable().size(), 0, tail);
+        }
         // The END record must fit the log's checkpoint reserve: with too many dirty blocks, send
         // some home first (transactions go on meanwhile).
         if (cache.dirtyTable().size() * 16L > logWriter.checkpointReserve() / 2) {
@@ -97,6 +105,10 @@ public final class Checkpointer implements AutoCloseable {
         logWriter.force(endLsn);
         cache.writeBackBlocks(dirty.stream().map(DirtyEntry::blockNr).toList());
         long newTail = Math.min(beginLsn, Math.min(cache.minRecLsn(), transactions.minFirstLsn()));
+        // A transaction that ended since the snapshot is not active now, but its records before
+        // the new tail may be home (steal) while its COMMIT, or the CLRs and ABORT that undo it,
+        // are not durable yet: they must be before the master says the records are not needed.
+        logWriter.force(logWriter.appendedLsn());
         // Journaled data that went home without a flush (its transaction has ended, so the new
         // tail may pass its records) must be durable before the master says the log is not needed.
         logWriter.flushDevice();

@@ -110,7 +110,8 @@ public final class MetadataStore implements AutoCloseable {
         checkpointer.close();
         log.forceAll();
         cache.writeBackAll();
-        log.flushDevice(); // journaled data that went home is durable before the log is declared empty
+        log.clearBlockAtHead();
+        log.flushDevice(); // journaled data that went home, and the cleared block, durable before the log is declared empty
         master.write(0, log.appendedLsn(), log.epoch());
     }
 }

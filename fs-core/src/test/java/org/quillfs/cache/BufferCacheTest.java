@@ -152,16 +152,19 @@ class BufferCacheTest {
     }
 
     @Test
-    void aChangeDuringWriteBackKeepsTheBlockDirtyWithItsOldRecLsn() {
+    void aChangeDuringWriteBackKeepsTheBlockDirtyFromThatChangeOn() {
         BufferCache cache = new BufferCache(device, UUID_1, log, 64 * BLOCK);
         CachedBlock block = cache.pin(6);
         long first = change(block, 40, 1);
-        duringWrite = b -> change(block, 50, 9);
+        long[] during = new long[1];
+        duringWrite = b -> during[0] = change(block, 50, 9);
 
         cache.writeBack(List.of(block));
 
         assertThat(block.isDirty()).as("the change made while the block was going home is not home").isTrue();
-        assertThat(block.recLsn()).isEqualTo(first);
+        // The disk holds the first change: only the one made meanwhile needs the log (a recLSN
+        // kept at the first change held a checkpoint's tail back for good; HotBlockTailTest).
+        assertThat(block.recLsn()).isGreaterThan(first).isEqualTo(during[0]);
         block.close();
     }
 

@@ -101,6 +101,71 @@ class StaleLogBlocksTest {
         }
     }
 
+    /**
+     * The same, with the intact block further on, past a second torn one: the first recovery's
+     * tail lands on the torn block, so nothing stale follows it; but a mount that then writes one
+     * log block and unmounts leaves the tail on the intact stale block, and the recovery after
+     * that (or fsck) read it as the log.
+     */
+    @Test
+    void anUnmountNeverLeavesTheTailOnAnIntactBlockOfAnInterruptedRun() {
+        MemoryBlockDevice base = new MemoryBlockDevice("fs", BLOCK, (8L << 20) / BLOCK);
+        Superblock sb = Formatter.format(base, new FormatOptions(BLOCK, base.blockCount(), 128, 0,
+                Limits.DEFAULT_BYTES_PER_INODE, "stale", UUID.fromString("1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081"), 0, 0,
+                Instant.parse("2026-11-24T00:00:00Z"), new Random(5)));
+        long first = sb.geometry().firstDataBlock(0) + 20;
+        RecordingBlockDevice recording = new RecordingBlockDevice(base);
+        MetadataStore store = MetadataStore.open(recording, sb,
+                new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
+        Transaction init = store.transactions().begin(4 * LogRecordCodec.updateSize(16));
+        for (int b = 0; b < 4; b++) {
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1)
+                    .putLong(first + b);
+            init.update(first + b, 0, header.array());
+        }
+        store.transactions().force(init.commit());
+        store.checkpointer().checkpoint();
+
+        Transaction big = store.transactions().begin(4 * LogRecordCodec.updateSize(468));
+        big.update(first, 100, filled(400, 0x41));
+        Transaction other = store.transactions().begin(LogRecordCodec.updateSize(8));
+        other.update(first + 3, 900, filled(8, 0x7A));
+        store.transactions().force(other.commit());
+        int writesBefore = recording.writes();
+        // Each of the next two updates fills a log block exactly; the fourth starts the third block.
+        big.update(first + 1, 100, filled(468, 0x42));
+        big.update(first + 2, 100, filled(468, 0x43));
+        big.update(first + 3, 100, filled(400, 0x44));
+        store.transactions().force(big.commit());
+        store.halt();
+
+        CrashStates states = new CrashStates(recording);
+        List<DeviceEvent.Write> writes = recording.events().stream().filter(DeviceEvent.Write.class::isInstance)
+                .map(DeviceEvent.Write.class::cast).toList();
+        int n = writesBefore;
+        while (writes.get(n).blocks(BLOCK) < 3) {
+            n++;
+        }
+        DeviceEvent.Write logWrite = writes.get(n);
+        MemoryBlockDevice crashed = states.atWrite(n).device();
+        crashed.write(logWrite.firstBlock() + 2, ByteBuffer.wrap(logWrite.data(), 2 * BLOCK, BLOCK)); // the third only
+
+        Recovery.run(crashed, sb);
+        MetadataStore mount = MetadataStore.open(crashed, sb,
+                new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
+        Transaction one = mount.transactions().begin(LogRecordCodec.updateSize(8));
+        one.update(first + 3, 920, filled(8, 0x55));
+        mount.transactions().force(one.commit());
+        mount.close();
+
+        RecoveryReport after = Recovery.run(crashed, sb).report();
+        assertThat(after.recordsRead()).as("records the recovery after the unmount read: %s", after).isZero();
+        for (int b = 0; b < 4; b++) {
+            assertThat(bytes(crashed, first + b, 100, 400)).as("block %d rolled back", b).containsOnly(0);
+        }
+    }
+
     static byte[] filled(int n, int value) {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) value);

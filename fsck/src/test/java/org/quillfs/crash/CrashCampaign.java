@@ -566,6 +566,10 @@ final class CrashCampaign {
         }
         log.printf("  states whose recovered image held orphans (checked after a mount freed them): %,d%n",
                 CrashCheck.orphans.sum());
+        if (Soak.REFUSED_FOR_LOG_SPACE.sum() > 0) {
+            log.printf("  soak operations refused for wanting more than half the log (IllegalArgumentException): %,d%n",
+                    Soak.REFUSED_FOR_LOG_SPACE.sum());
+        }
         log.printf("  passed %,d; failed %,d; known failure \"torn inode-table block passes its checksum\": %,d%n",
                 stats.passed.sum(), stats.failed.sum(), stats.knownTornInodeTable.sum());
         synchronized (known) {
