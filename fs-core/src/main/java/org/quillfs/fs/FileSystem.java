@@ -20,6 +20,7 @@ import org.quillfs.format.Superblock;
 import org.quillfs.format.Timestamp;
 import org.quillfs.journal.RecoveryReport;
 import org.quillfs.txn.BlockReader;
+import org.quillfs.txn.ConcurrencyCounters;
 import org.quillfs.txn.MetadataStore;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
@@ -360,6 +361,14 @@ public final class FileSystem implements AutoCloseable {
     public FsStats statfs() {
         return new FsStats(layers.geometry.blockSize(), layers.geometry.blockCount(), layers.allocator.freeBlocks(),
                 layers.geometry.inodeCount(), layers.allocator.freeInodes(), Limits.MAX_NAME_BYTES);
+    }
+
+    /**
+     * Page-lock waits, deadlocks, replays and real conflicts since the filesystem was opened
+     * (docs/CONCURRENCY.md, "Replay").
+     */
+    public ConcurrencyCounters.Snapshot concurrency() {
+        return layers.store.transactions().counters().snapshot();
     }
 
     // ------------------------------------------------------------------ open files

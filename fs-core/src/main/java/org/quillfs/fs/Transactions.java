@@ -6,6 +6,7 @@ import org.quillfs.txn.BlockReader;
 import org.quillfs.txn.DeadlockException;
 import org.quillfs.txn.LogBudgetExceededException;
 import org.quillfs.txn.ReadOnlyTransaction;
+import org.quillfs.txn.ReadSet;
 import org.quillfs.txn.Transaction;
 import org.quillfs.txn.TransactionManager;
 
@@ -20,7 +21,11 @@ import org.quillfs.txn.TransactionManager;
  * <ul>
  * <li>the lock manager chose it as the victim of a deadlock: the other transaction goes on,
  *     and this one replays against the state that transaction left (DESIGN.md, "replay instead
- *     of failing");
+ *     of failing"). The replay first takes again, in block order, every lock the victim held,
+ *     and checks whether any of those blocks changed meanwhile: if none did, it replays the
+ *     same reads and writes against the same state (counted a replay); if one did, the outcome
+ *     may differ — ENOENT where the name has gone, say — and it counts as a real conflict.
+ *     Taking the old locks in order first keeps two victims from deadlocking the same way again;
  * <li>the state changed between plan and apply so that the budget no longer covers it (a
  *     directory grew a level): the new plan sees the new state, and the budget at least doubles.
  * </ul>
@@ -53,7 +58,8 @@ final class Transactions {
             try {
                 return body.apply(txn);
             } catch (DeadlockException e) {
-                continue; // the other transaction goes on; read again after it
+                manager.counters().deadlocked(); // the other transaction goes on; read again after it
+                manager.counters().replayed(false);
             } finally {
                 txn.close();
             }
@@ -75,17 +81,37 @@ final class Transactions {
     <R> Committed<R> write(long guess, ToLongFunction<BlockReader> plan, Body<R> body) {
         boolean planned = guess < 0 || !manager.canBegin(guess);
         long minimum = 0;
+        ReadSet victimsLocks = null;
         while (true) {
-            long budget = planned ? Math.max(minimum, read(plan::applyAsLong)) : guess;
+            long budget;
+            try {
+                budget = planned ? Math.max(minimum, read(plan::applyAsLong)) : guess;
+            } catch (RuntimeException e) {
+                if (victimsLocks != null) {
+                    manager.counters().replayed(true); // the new plan failed: the state changed under the victim
+                }
+                throw e;
+            }
             Transaction txn = manager.begin(budget);
             R result;
+            ReadSet relocking = victimsLocks;
             try {
+                if (relocking != null) {
+                    boolean changed = txn.relock(relocking);
+                    relocking = null;
+                    manager.counters().replayed(changed);
+                }
                 result = body.apply(txn);
             } catch (DeadlockException e) {
-                txn.abort();
+                if (relocking != null) {
+                    manager.counters().replayed(true); // it could not even take its locks back
+                }
+                victimsLocks = txn.abortForReplay();
+                manager.counters().deadlocked();
                 continue;
             } catch (LogBudgetExceededException e) {
                 txn.abort();
+                manager.counters().replannedForBudget();
                 planned = true;
                 minimum = Math.max(2 * budget, e.needed());
                 continue;

@@ -48,7 +48,7 @@ public final class MetadataStore implements AutoCloseable {
         this.log = new LogWriter(device, recovered.region(), recovered.nextLsn(), recovered.nextLsn(), epoch,
                 () -> late[0].requestSoon());
         this.cache = new BufferCache(device, superblock.uuid(), log, options.cacheBytes());
-        this.transactions = new TransactionManager(device, log, cache, new PageLockManager(), gate,
+        this.transactions = new TransactionManager(device, log, cache, new PageLockManager(new ConcurrencyCounters()), gate,
                 recovered.nextTxnId());
         this.checkpointer = new Checkpointer(log, cache, transactions, gate, master, options.checkpointInterval());
         late[0] = checkpointer;

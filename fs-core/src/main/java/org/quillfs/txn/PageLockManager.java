@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -324,17 +325,27 @@ public final class PageLockManager {
     /** Per waiting transaction, the block it is queued on. */
     private final ConcurrentHashMap<Long, PageLock> waiting = new ConcurrentHashMap<>();
     private final Object deadlockCheck = new Object();
+    private final ConcurrencyCounters counters;
 
-    public PageLockManager() {
-        this(DEFAULT_WAIT_LIMIT);
+    public PageLockManager(ConcurrencyCounters counters) {
+        this(DEFAULT_WAIT_LIMIT, counters);
     }
 
     /** @param waitLimit the watchdog: a request waiting this long fails with {@link LockTimeoutException} */
     public PageLockManager(Duration waitLimit) {
+        this(waitLimit, new ConcurrencyCounters());
+    }
+
+    /**
+     * @param waitLimit the watchdog: a request waiting this long fails with {@link LockTimeoutException}
+     * @param counters where lock waits are counted
+     */
+    public PageLockManager(Duration waitLimit, ConcurrencyCounters counters) {
         if (waitLimit.isNegative() || waitLimit.isZero()) {
             throw new IllegalArgumentException("a page lock wait limit must be positive, not " + waitLimit);
         }
         this.waitLimit = waitLimit;
+        this.counters = counters;
     }
 
     /**
@@ -378,6 +389,25 @@ public final class PageLockManager {
         }
     }
 
+    /**
+     * The blocks {@code txnId} holds, in ascending order, and for each whether it holds it
+     * exclusive: what a deadlock victim's replay takes again ({@link ReadSet}).
+     */
+    public List<HeldLock> held(long txnId) {
+        List<HeldLock> held = new ArrayList<>();
+        for (PageLock lock : heldBy.getOrDefault(txnId, List.of())) {
+            synchronized (lock) {
+                held.add(new HeldLock(lock.blockNr, lock.heldMode(txnId) == Mode.EXCLUSIVE));
+            }
+        }
+        held.sort(Comparator.comparingLong(HeldLock::blockNr));
+        return held;
+    }
+
+    /** A block a transaction holds, and whether exclusive. */
+    public record HeldLock(long blockNr, boolean exclusive) {
+    }
+
     public boolean holdsExclusive(long txnId, long blockNr) {
         return heldMode(txnId, blockNr) == Mode.EXCLUSIVE;
     }
@@ -385,6 +415,10 @@ public final class PageLockManager {
     /** True if {@code txnId} holds {@code blockNr} in either mode. */
     public boolean holdsShared(long txnId, long blockNr) {
         return heldMode(txnId, blockNr) != null;
+    }
+
+    public ConcurrencyCounters counters() {
+        return counters;
     }
 
     /** Blocks in the lock table: those someone holds or waits for. */
@@ -417,6 +451,7 @@ public final class PageLockManager {
                 }
                 request = lock.enqueue(txnId, mode);
             }
+            counters.lockWaited();
             try {
                 checkForDeadlock(lock, request);
                 awaitGrant(lock, request);

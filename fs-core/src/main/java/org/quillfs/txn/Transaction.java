@@ -308,6 +308,38 @@ public final class Transaction implements BlockReader {
      * releases the locks. Nothing the transaction did remains.
      */
     public void abort() {
+        abort(false);
+    }
+
+    /**
+     * Aborts a deadlock victim ({@link #abort}), returning what it had locked and the page LSNs
+     * those blocks had once its changes were rolled back, for its replay's {@link #relock}.
+     */
+    public ReadSet abortForReplay() {
+        return abort(true);
+    }
+
+    /**
+     * Takes the locks of an aborted attempt of the same operation again, in block order (so that
+     * replays do not deadlock with each other the same way twice), and says whether any of those
+     * blocks changed since the attempt gave them up: true if the replay meets a different state,
+     * a real conflict.
+     *
+     * @throws DeadlockException if taking one of them would deadlock: abort and replay again
+     */
+    public boolean relock(ReadSet previous) {
+        checkActive();
+        boolean changed = false;
+        for (int i = 0; i < previous.locks().size(); i++) {
+            PageLockManager.HeldLock lock = previous.locks().get(i);
+            try (CachedBlock block = lock.exclusive() ? readForUpdate(lock.blockNr()) : read(lock.blockNr())) {
+                changed |= block.pageLsn() != previous.pageLsns()[i];
+            }
+        }
+        return changed;
+    }
+
+    private ReadSet abort(boolean forReplay) {
         checkActive();
         while (!undo.isEmpty()) {
             Undo u = undo.pop();
@@ -333,8 +365,22 @@ public final class Transaction implements BlockReader {
         } finally {
             manager.gate().exit();
         }
+        ReadSet readSet = forReplay ? readSet() : null;
         manager.release(this);
         endActions.forEach(action -> action.accept(false));
+        return readSet;
+    }
+
+    /** The blocks this transaction holds and their page LSNs now; called while it still holds them. */
+    private ReadSet readSet() {
+        List<PageLockManager.HeldLock> held = manager.locks().held(id);
+        long[] pageLsns = new long[held.size()];
+        for (int i = 0; i < held.size(); i++) {
+            try (CachedBlock block = manager.cache().pin(held.get(i).blockNr())) {
+                pageLsns[i] = block.pageLsn();
+            }
+        }
+        return new ReadSet(held, pageLsns);
     }
 
     private void checkActive() {

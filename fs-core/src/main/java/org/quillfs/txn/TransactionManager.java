@@ -181,6 +181,11 @@ public final class TransactionManager {
         return locks;
     }
 
+    /** Lock waits, deadlocks and replays so far. */
+    public ConcurrencyCounters counters() {
+        return locks.counters();
+    }
+
     CheckpointGate gate() {
         return gate;
     }

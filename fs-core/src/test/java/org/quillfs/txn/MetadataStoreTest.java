@@ -308,6 +308,32 @@ class MetadataStoreTest {
     }
 
     @Test
+    void aVictimsReplayTakesItsLocksBackInBlockOrderAndSeesWhetherTheyChanged() {
+        MetadataStore store = open();
+        long read = scratch(9);
+        long written = scratch(3);
+        Transaction victim = store.transactions().begin(LogRecordCodec.updateSize(8));
+        victim.read(read).close();
+        victim.update(written, 64, bytes(8, 1));
+        ReadSet locks = victim.abortForReplay();
+        assertThat(locks.locks()).extracting(PageLockManager.HeldLock::blockNr).containsExactly(written, read);
+        assertThat(locks.locks()).extracting(PageLockManager.HeldLock::exclusive).containsExactly(true, false);
+
+        Transaction sameState = store.transactions().begin(LogRecordCodec.updateSize(8));
+        assertThat(sameState.relock(locks)).as("nothing changed since the abort").isFalse();
+        assertThat(store.transactions().locks().holdsExclusive(sameState.id(), written)).isTrue();
+        assertThat(store.transactions().locks().holdsShared(sameState.id(), read)).isTrue();
+        sameState.commit();
+
+        Transaction other = store.transactions().begin(LogRecordCodec.updateSize(8));
+        other.update(read, 64, bytes(8, 2));
+        other.commit();
+        Transaction conflicting = store.transactions().begin(LogRecordCodec.updateSize(8));
+        assertThat(conflicting.relock(locks)).as("a block the victim read changed").isTrue();
+        conflicting.commit();
+    }
+
+    @Test
     void aSmallLogWrapsManyTimesUnderCheckpointsAndNothingIsLost() {
         MetadataStore store = open(device, new MetadataStore.Options(1 << 20, Duration.ofSeconds(5), Duration.ofHours(1)));
         long capacity = store.log().region().capacity();
