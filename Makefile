@@ -85,6 +85,15 @@ crash-test:
 	    -Dquillfs.crash.workloads='$(CRASH_WORKLOADS)' -Dquillfs.crash.replay='$(CRASH_REPLAY)' \
 	    -Dquillfs.crash.out=$(CURDIR)/crash-failures
 
+# The concurrency stress test (fsck/.../stress/ConcurrencyStressTest.java, docs/CONCURRENCY.md):
+# STRESS_THREADS threads of random operations for STRESS_SECONDS (make test runs it for 10 s).
+STRESS_SECONDS ?= 60
+STRESS_THREADS ?= 16
+.PHONY: stress
+stress:
+	$(MVN) -B -pl fsck -am test -Dtest=ConcurrencyStressTest -Dsurefire.failIfNoSpecifiedTests=false \
+	    -Dquillfs.stress.seconds=$(STRESS_SECONDS) -Dquillfs.stress.threads=$(STRESS_THREADS)
+
 # Launchers and jars, then links in /sbin for mount -t quillfs and mount -t fuse.quillfs
 # (unless $(PREFIX)/sbin is /sbin itself, where mount.quillfs already is).
 install: build
