@@ -371,6 +371,14 @@ public final class FileSystem implements AutoCloseable {
         return layers.store.transactions().counters().snapshot();
     }
 
+    /**
+     * Read-only transaction objects made since the filesystem was opened: they come from a pool,
+     * so this stays a handful however many read-only operations run.
+     */
+    public long readOnlyTransactionObjects() {
+        return layers.store.transactions().readOnlyObjectsCreated();
+    }
+
     // ------------------------------------------------------------------ open files
 
     /**
