@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.quillfs.concurrent.LockOrder;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.volume.BlockDevice;
 
@@ -89,17 +90,22 @@ public final class BufferCache {
     private CachedBlock pinMissing(long blockNr) {
         CachedBlock block;
         List<CachedBlock> toWrite;
+        LockOrder.taking(LockOrder.Level.CACHE);
         synchronized (this) {
-            block = blocks.get(blockNr);
-            if (block != null && block.tryPin()) {
-                return block;
+            try {
+                block = blocks.get(blockNr);
+                if (block != null && block.tryPin()) {
+                    return block;
+                }
+                toWrite = makeRoom();
+                block = new CachedBlock(this, blockNr, device.blockSize());
+                block.tryPin();
+                blocks.put(blockNr, block);
+                clock.addLast(block);
+                cached++;
+            } finally {
+                LockOrder.released(LockOrder.Level.CACHE);
             }
-            toWrite = makeRoom();
-            block = new CachedBlock(this, blockNr, device.blockSize());
-            block.tryPin();
-            blocks.put(blockNr, block);
-            clock.addLast(block);
-            cached++;
         }
         if (!toWrite.isEmpty()) {
             writeBack(toWrite);
@@ -166,12 +172,17 @@ public final class BufferCache {
     }
 
     private void evictClean(List<CachedBlock> written) {
+        LockOrder.taking(LockOrder.Level.CACHE);
         synchronized (this) {
-            for (CachedBlock block : written) {
-                block.unpinOnce();
-                if (cached > capacityBlocks && block.tryClaimForEviction()) {
-                    remove(block); // its ring entry goes when the sweep meets it
+            try {
+                for (CachedBlock block : written) {
+                    block.unpinOnce();
+                    if (cached > capacityBlocks && block.tryClaimForEviction()) {
+                        remove(block); // its ring entry goes when the sweep meets it
+                    }
                 }
+            } finally {
+                LockOrder.released(LockOrder.Level.CACHE);
             }
         }
     }

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import org.quillfs.concurrent.LockOrder;
 import org.quillfs.format.BlockHeader;
 
 /**
@@ -140,18 +141,25 @@ public final class CachedBlock implements AutoCloseable {
     public void apply(int offset, byte[] after, long lsn) {
         cache.checkPinned(this); // before the latch: the cache lock is never taken under it
         long head = cache.log().appendedLsn();
-        synchronized (this) {
-            if (lsn <= pageLsn || lsn >= head) {
-                throw new IllegalStateException("block " + blockNr + " changed by an unlogged record: LSN " + lsn
-                        + " is not above its page LSN " + pageLsn + " and below the log head " + head);
-            }
-            if (offset < BlockHeader.LSN_END && offset + after.length > BlockHeader.LSN_START) {
-                throw new IllegalStateException("a change of block " + blockNr + " at " + offset + ".."
-                        + (offset + after.length) + " covers the header's LSN or checksum");
-            }
-            System.arraycopy(after, 0, data, offset, after.length);
-            stamp(lsn);
+        LockOrder.taking(LockOrder.Level.LATCH);
+        try {
+            applyLatched(offset, after, lsn, head);
+        } finally {
+            LockOrder.released(LockOrder.Level.LATCH);
         }
+    }
+
+    private synchronized void applyLatched(int offset, byte[] after, long lsn, long head) {
+        if (lsn <= pageLsn || lsn >= head) {
+            throw new IllegalStateException("block " + blockNr + " changed by an unlogged record: LSN " + lsn
+                    + " is not above its page LSN " + pageLsn + " and below the log head " + head);
+        }
+        if (offset < BlockHeader.LSN_END && offset + after.length > BlockHeader.LSN_START) {
+            throw new IllegalStateException("a change of block " + blockNr + " at " + offset + ".."
+                    + (offset + after.length) + " covers the header's LSN or checksum");
+        }
+        System.arraycopy(after, 0, data, offset, after.length);
+        stamp(lsn);
     }
 
     private void stamp(long lsn) {
@@ -189,11 +197,16 @@ public final class CachedBlock implements AutoCloseable {
         if (loaded) {
             return;
         }
-        synchronized (this) {
-            if (!loaded) {
-                owner.device().read(blockNr, ByteBuffer.wrap(data));
-                loaded = true;
+        LockOrder.taking(LockOrder.Level.LATCH);
+        try {
+            synchronized (this) {
+                if (!loaded) {
+                    owner.device().read(blockNr, ByteBuffer.wrap(data));
+                    loaded = true;
+                }
             }
+        } finally {
+            LockOrder.released(LockOrder.Level.LATCH);
         }
     }
 

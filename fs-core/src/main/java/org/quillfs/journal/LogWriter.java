@@ -8,6 +8,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 import org.quillfs.cache.WriteAheadLog;
+import org.quillfs.concurrent.LockOrder;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.LogBlock;
 import org.quillfs.volume.BlockDevice;
@@ -124,7 +125,7 @@ public final class LogWriter implements WriteAheadLog {
     /** Appends {@code record}; returns its LSN. The record is durable once {@link #force} of it returns. */
     public long append(LogRecord record) {
         int size = LogRecordCodec.size(record);
-        lock.lock();
+        lockLog();
         try {
             checkNotAborted();
             long lsn = nextLsn;
@@ -144,7 +145,7 @@ public final class LogWriter implements WriteAheadLog {
             }
             return lsn;
         } finally {
-            lock.unlock();
+            unlockLog();
         }
     }
 
@@ -160,7 +161,8 @@ public final class LogWriter implements WriteAheadLog {
      */
     @Override
     public void force(long lsn) {
-        lock.lock();
+        LockOrder.mayWaitFor("a log flush");
+        lockLog();
         try {
             while (durableLsn <= Math.min(lsn, nextLsn - 1)) {
                 checkNotAborted();
@@ -171,7 +173,7 @@ public final class LogWriter implements WriteAheadLog {
                 }
             }
         } finally {
-            lock.unlock();
+            unlockLog();
         }
     }
 
@@ -242,7 +244,7 @@ public final class LogWriter implements WriteAheadLog {
         pending = spare;
         pendingLength = rest;
         pendingStart = region.alignUp(batchStart + bytes);
-        lock.unlock();
+        unlockLog();
         RuntimeException failed = null;
         try {
             dataBarrier.flushIfAnnounced(device); // data its COMMITs map reaches the device first
@@ -254,7 +256,7 @@ public final class LogWriter implements WriteAheadLog {
             failed = e;
             throw e;
         } finally {
-            lock.lock();
+            lockLog();
             flushing = false;
             spare = batch; // free again: the next writer's buffer
             if (failed == null) {
@@ -326,8 +328,9 @@ public final class LogWriter implements WriteAheadLog {
             throw new IllegalArgumentException(bytes + " bytes of log space asked, at most half the log ("
                     + region.capacity() / 2 + ") can be reserved at once");
         }
+        LockOrder.mayWaitFor("log space");
         long askedAt = -1;
-        lock.lock();
+        lockLog();
         try {
             while (free() < bytes) {
                 // Ask at first, and again whenever a transaction has ended since: a checkpoint that
@@ -335,11 +338,11 @@ public final class LogWriter implements WriteAheadLog {
                 // starts none of its own accord.
                 if (askedAt != transactionsEnded) {
                     askedAt = transactionsEnded;
-                    lock.unlock();
+                    unlockLog();
                     try {
                         onSpaceWanted.run();
                     } finally {
-                        lock.lock();
+                        lockLog();
                     }
                     continue;
                 }
@@ -347,13 +350,13 @@ public final class LogWriter implements WriteAheadLog {
             }
             reserved += bytes;
         } finally {
-            lock.unlock();
+            unlockLog();
         }
     }
 
     /** Gives back reserved space: bytes reserved and not appended, or appended and accounted elsewhere. */
     public void release(long bytes) {
-        lock.lock();
+        lockLog();
         try {
             if (bytes > reserved) {
                 throw new IllegalStateException("releasing " + bytes + " bytes of log space, only " + reserved
@@ -363,13 +366,13 @@ public final class LogWriter implements WriteAheadLog {
             transactionsEnded++;
             spaceFreed.signalAll();
         } finally {
-            lock.unlock();
+            unlockLog();
         }
     }
 
     /** A checkpoint made everything before {@code newTail} unnecessary: its space is free again. */
     public void moveTail(long newTail) {
-        lock.lock();
+        lockLog();
         try {
             if (newTail < tailLsn || newTail > nextLsn) {
                 throw new IllegalStateException("tail may only move forward, up to the head: " + tailLsn + " -> "
@@ -378,7 +381,7 @@ public final class LogWriter implements WriteAheadLog {
             tailLsn = newTail;
             spaceFreed.signalAll();
         } finally {
-            lock.unlock();
+            unlockLog();
         }
     }
 
@@ -425,12 +428,22 @@ public final class LogWriter implements WriteAheadLog {
         return underLock(() -> bytesWritten);
     }
 
-    private long underLock(LongSupplier read) {
+    private void lockLog() {
+        LockOrder.taking(LockOrder.Level.LOG);
         lock.lock();
+    }
+
+    private void unlockLog() {
+        lock.unlock();
+        LockOrder.released(LockOrder.Level.LOG);
+    }
+
+    private long underLock(LongSupplier read) {
+        lockLog();
         try {
             return read.getAsLong();
         } finally {
-            lock.unlock();
+            unlockLog();
         }
     }
 }

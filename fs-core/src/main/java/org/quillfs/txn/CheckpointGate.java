@@ -3,6 +3,7 @@ package org.quillfs.txn;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.BooleanSupplier;
+import org.quillfs.concurrent.LockOrder;
 
 /**
  * The quiesce gate: every change to the log-and-cache state (an update, a commit, a
@@ -43,6 +44,7 @@ public final class CheckpointGate {
 
     /** Enters the read side, waiting while a pause is on. */
     public void enter() {
+        LockOrder.taking(LockOrder.Level.GATE);
         int stripe = stripe();
         for (;;) {
             inside.getAndIncrement(stripe);
@@ -57,6 +59,7 @@ public final class CheckpointGate {
     /** Leaves the read side. */
     public void exit() {
         leave(stripe());
+        LockOrder.released(LockOrder.Level.GATE);
     }
 
     /** Waits for changes in flight, then holds every new one back until {@link #resume}. */

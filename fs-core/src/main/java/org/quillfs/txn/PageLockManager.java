@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import org.quillfs.concurrent.LockOrder;
 
 /**
  * Block-level ("page") locks that transactions hold until they commit or abort
@@ -427,6 +428,7 @@ public final class PageLockManager {
     }
 
     private void lock(long txnId, long blockNr, Mode mode) {
+        LockOrder.mayWaitFor("a page lock");
         for (;;) {
             PageLock lock = table.computeIfAbsent(blockNr, PageLock::new);
             Request request;
