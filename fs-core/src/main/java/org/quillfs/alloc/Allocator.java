@@ -255,15 +255,16 @@ public final class Allocator {
     }
 
     private long[] allocateInGroup(Transaction txn, int group, int from, int wanted) {
-        GroupDescriptor d = groups.read(txn, group);
+        GroupDescriptor peeked = groups.read(txn, group); // no bitmap lock for a group that is full
+        long bitmapNr = peeked.blockBitmap();
+        GroupDescriptor d = peeked.freeBlocks() == 0 ? peeked : groups.readOwned(txn, group, bitmapNr);
         if (d.freeBlocks() == 0) {
             freeBlocksHint.set(group, 0);
             return null;
         }
-        long bitmapNr = d.blockBitmap();
-        if (d.has(GroupDescriptor.BLOCK_UNINIT)) {
+        boolean uninitialised = d.has(GroupDescriptor.BLOCK_UNINIT);
+        if (uninitialised) {
             initialiseBlockBitmap(txn, group);
-            d = d.withoutFlag(GroupDescriptor.BLOCK_UNINIT);
         }
         ByteBuffer bits = bitmapBits(txn, bitmapNr);
         int length = geometry.groupLength(group);
@@ -280,9 +281,10 @@ public final class Allocator {
             count++;
         }
         setBits(txn, bitmapNr, bits, first, count, true);
-        GroupDescriptor updated = d.withCountsChanged(-count, 0, 0);
-        groups.write(txn, group, updated);
-        freeBlocksHint.set(group, updated.freeBlocks());
+        int allocated = count;
+        groups.change(txn, group, g -> (uninitialised ? g.withoutFlag(GroupDescriptor.BLOCK_UNINIT) : g)
+                .withCountsChanged(-allocated, 0, 0));
+        freeBlocksHint.set(group, d.freeBlocks() - count);
         return new long[] {geometry.groupStart(group) + first, count};
     }
 
@@ -315,7 +317,7 @@ public final class Allocator {
         if (group < 0 || geometry.groupOfBlock(first + count - 1) != group) {
             throw new IllegalArgumentException("blocks " + first + ".." + (first + count - 1) + " are not one group's");
         }
-        GroupDescriptor d = groups.read(txn, group);
+        GroupDescriptor d = groups.readOwned(txn, group, groups.read(txn, group).blockBitmap());
         ByteBuffer bits = bitmapBits(txn, d.blockBitmap());
         int index = (int) (first - geometry.groupStart(group));
         for (int i = index; i < index + count; i++) {
@@ -324,7 +326,7 @@ public final class Allocator {
             }
         }
         setBits(txn, d.blockBitmap(), bits, index, count, false);
-        groups.write(txn, group, d.withCountsChanged(count, 0, 0));
+        groups.change(txn, group, g -> g.withCountsChanged(count, 0, 0));
         countBlocks(txn, -count);
         freeBlocksHint.addAndGet(group, count);
         Hold hold = new Hold(first, count, journaled, store.log().appendedLsn());
@@ -421,12 +423,20 @@ public final class Allocator {
      * Allocates an inode: for a file in its directory's group, for a directory in a roomy group
      * with few directories. Initialises the inode's table block if mkfs left it unwritten. The
      * caller writes the inode itself.
+     *
+     * <p>When a file's directory's group is full, the search goes on from a group the directory's
+     * inode number picks (as ext4's find_group_other does), not from the next group: two
+     * directories filling up at once would otherwise spill into the same groups and wait for
+     * each other's inode bitmaps.
      */
     public long allocateInode(Transaction txn, Reservation reservation, long parentInode, boolean directory) {
-        int start = directory ? spreadGroup(geometry.groupOfInode(parentInode)) : geometry.groupOfInode(parentInode);
+        int groups = geometry.groupCount();
+        int parentGroup = geometry.groupOfInode(parentInode);
+        int start = directory ? spreadGroup(parentGroup) : parentGroup;
+        int spill = directory ? start : Math.floorMod(parentGroup + Long.hashCode(parentInode * 0x9E3779B97F4A7C15L), groups);
         for (boolean trustHints : new boolean[] {true, false}) {
-            for (int i = 0; i < geometry.groupCount(); i++) {
-                int group = (start + i) % geometry.groupCount();
+            for (int i = 0; i <= groups; i++) {
+                int group = i == 0 ? start : (spill + i - 1) % groups;
                 if (trustHints && freeInodesHint.get(group) == 0) {
                     continue;
                 }
@@ -460,14 +470,15 @@ public final class Allocator {
     }
 
     private long allocateInodeInGroup(Transaction txn, int group, boolean directory) {
-        GroupDescriptor d = groups.read(txn, group);
+        GroupDescriptor peeked = groups.read(txn, group); // no bitmap lock for a group that is full
+        GroupDescriptor d = peeked.freeInodes() == 0 ? peeked : groups.readOwned(txn, group, peeked.inodeBitmap());
         if (d.freeInodes() == 0) {
             freeInodesHint.set(group, 0);
             return 0;
         }
-        if (d.has(GroupDescriptor.INODE_UNINIT)) {
+        boolean uninitialised = d.has(GroupDescriptor.INODE_UNINIT);
+        if (uninitialised) {
             initialiseInodeBitmap(txn, group);
-            d = d.withoutFlag(GroupDescriptor.INODE_UNINIT);
         }
         ByteBuffer bits = bitmapBits(txn, d.inodeBitmap());
         int hint = nextInodeHint.get(group);
@@ -489,10 +500,14 @@ public final class Allocator {
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, true);
         nextInodeHint.set(group, index + 1);
-        GroupDescriptor updated = d.withCountsChanged(0, -1, directory ? 1 : 0).withItableInitialized(itableInitialized);
-        groups.write(txn, group, updated);
-        freeInodesHint.set(group, updated.freeInodes());
-        directoriesHint.set(group, updated.directories());
+        long initialised = itableInitialized;
+        groups.change(txn, group, g -> {
+            GroupDescriptor changed = uninitialised ? g.withoutFlag(GroupDescriptor.INODE_UNINIT) : g;
+            return changed.withCountsChanged(0, -1, directory ? 1 : 0)
+                    .withItableInitialized(Math.max(changed.itableInitialized(), initialised));
+        });
+        freeInodesHint.set(group, d.freeInodes() - 1);
+        directoriesHint.set(group, d.directories() + (directory ? 1 : 0));
         return (long) group * geometry.inodesPerGroup() + index + 1;
     }
 
@@ -500,14 +515,14 @@ public final class Allocator {
     public void freeInode(Transaction txn, long inode, boolean directory) {
         int group = geometry.groupOfInode(inode);
         int index = (int) ((inode - 1) % geometry.inodesPerGroup());
-        GroupDescriptor d = groups.read(txn, group);
+        GroupDescriptor d = groups.readOwned(txn, group, groups.read(txn, group).inodeBitmap());
         ByteBuffer bits = bitmapBits(txn, d.inodeBitmap());
         if (!isSet(bits, index)) {
             throw new IllegalStateException("inode " + inode + " freed twice");
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, false);
         nextInodeHint.accumulateAndGet(group, index, Math::min);
-        groups.write(txn, group, d.withCountsChanged(0, 1, directory ? -1 : 0));
+        groups.change(txn, group, g -> g.withCountsChanged(0, 1, directory ? -1 : 0));
         freeInodesHint.incrementAndGet(group);
         txn.onEnd(committed -> {
             if (committed) {

@@ -76,8 +76,19 @@ public final class GroupDescriptorTable {
      * @throws IndexOutOfBoundsException if the block has no such slot
      */
     public static GroupDescriptor get(ByteBuffer block, int slot) {
-        int at = offset(block, slot);
-        ByteBuffer b = BlockHeader.le(block);
+        return decode(BlockHeader.le(block), offset(block, slot));
+    }
+
+    /** Decodes one descriptor's {@link Limits#GROUP_DESCRIPTOR_SIZE} bytes, as {@link #encode} made them. */
+    public static GroupDescriptor decode(byte[] descriptor) {
+        if (descriptor.length != Limits.GROUP_DESCRIPTOR_SIZE) {
+            throw new IllegalArgumentException("a group descriptor has " + Limits.GROUP_DESCRIPTOR_SIZE + " bytes, not "
+                    + descriptor.length);
+        }
+        return decode(ByteBuffer.wrap(descriptor).order(ByteOrder.LITTLE_ENDIAN), 0);
+    }
+
+    private static GroupDescriptor decode(ByteBuffer b, int at) {
         return new GroupDescriptor(
                 b.getLong(at + BLOCK_BITMAP),
                 b.getLong(at + INODE_BITMAP),

@@ -102,6 +102,7 @@ final class Transactions {
                     manager.counters().replayed(changed);
                 }
                 result = body.apply(txn);
+                txn.prepareCommit();
             } catch (DeadlockException e) {
                 if (relocking != null) {
                     manager.counters().replayed(true); // it could not even take its locks back

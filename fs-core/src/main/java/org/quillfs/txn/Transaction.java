@@ -53,6 +53,7 @@ public final class Transaction implements BlockReader {
     private final long updateBudget;
     private final Deque<Undo> undo = new ArrayDeque<>();
     private final List<Consumer<Boolean>> endActions = new ArrayList<>();
+    private final List<Runnable> beforeCommit = new ArrayList<>();
     /** Data blocks logged by {@link #logData}: block → its newest contents, to go home at commit. */
     private final TreeMap<Long, byte[]> journaledData = new TreeMap<>();
     /**
@@ -178,6 +179,40 @@ public final class Transaction implements BlockReader {
     }
 
     /**
+     * Runs {@code action} at the start of {@link #prepareCommit} (or of {@link #commit}), still
+     * inside the transaction: for changes to blocks many transactions change, made last so that
+     * their exclusive locks are held only from there to the commit.
+     */
+    public void beforeCommit(Runnable action) {
+        checkActive();
+        beforeCommit.add(action);
+    }
+
+    /**
+     * Runs the {@link #beforeCommit} actions. Call it last in the operation, where its
+     * exceptions (a deadlock, a budget overrun) abort and replay like any other; {@link #commit}
+     * runs whatever is left.
+     */
+    public void prepareCommit() {
+        checkActive();
+        while (!beforeCommit.isEmpty()) {
+            beforeCommit.remove(0).run();
+        }
+    }
+
+    /**
+     * Bytes {@code offset .. offset + length} of block {@code blockNr} as they are now, read
+     * without a page lock: only for bytes another page lock this transaction holds guards
+     * (a group descriptor's counts, guarded by its bitmap's lock), or as a hint.
+     */
+    public byte[] peek(long blockNr, int offset, int length) {
+        checkActive();
+        try (CachedBlock block = manager.cache().pin(blockNr)) {
+            return block.copy(offset, length);
+        }
+    }
+
+    /**
      * Runs {@code action} when the transaction ends, with {@code true} after a commit and
      * {@code false} after an abort; actions run in the order they were added.
      */
@@ -267,7 +302,7 @@ public final class Transaction implements BlockReader {
      * logged data} returns only once the COMMIT is durable and the data home.
      */
     public long commit() {
-        checkActive();
+        prepareCommit();
         boolean dataToWrite = !journaledData.isEmpty();
         long commitLsn = 0;
         manager.gate().enter();

@@ -228,6 +228,57 @@ class AllocatorTest {
     }
 
     @Test
+    void twoTransactionsAllocatingInGroupsWhoseDescriptorsShareABlockDoNotWaitForEachOther() throws Exception {
+        assertThat(GroupDescriptorTable.tableBlockOf(1, BLOCK)).isEqualTo(GroupDescriptorTable.tableBlockOf(2, BLOCK));
+        Transaction first = begin(allocator, 1, 0);
+        long[] inGroup1 = allocator.allocateBlocks(first, allocator.reserve(first, 8, 0), g.firstDataBlock(1), 8);
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            // the descriptor table block is locked only at commit, so this allocation goes through
+            // while the first transaction is still open
+            long[] inGroup2 = other.submit(() -> {
+                Transaction second = begin(allocator, 1, 0);
+                long[] run = allocator.allocateBlocks(second, allocator.reserve(second, 8, 0), g.firstDataBlock(2), 8);
+                second.commit();
+                return run;
+            }).get(5, TimeUnit.SECONDS);
+            assertThat(g.groupOfBlock(inGroup2[0])).isEqualTo(2);
+        } finally {
+            other.shutdownNow();
+        }
+        first.commit();
+        assertThat(g.groupOfBlock(inGroup1[0])).isEqualTo(1);
+
+        store.close();
+        for (int group : new int[] {1, 2}) {
+            GroupDescriptor d = GroupDescriptorTable.get(read(GroupDescriptorTable.tableBlockOf(group, BLOCK)),
+                    GroupDescriptorTable.slotOf(group, BLOCK));
+            assertThat(d.freeBlocks()).as("group %d's count has both changes", group)
+                    .isEqualTo(Bitmap.countClear(read(d.blockBitmap())));
+            assertThat(d.freeBlocks()).isEqualTo(g.groupLength(group) - g.metadataBlocks(group) - 8);
+        }
+        store = MetadataStore.open(device, superblock, MetadataStore.Options.defaults());
+    }
+
+    @Test
+    void anAbortedAllocationLeavesTheDescriptorAsItWas() {
+        long free = allocator.freeBlocks();
+        Transaction txn = begin(allocator, 1, 1);
+        Reservation r = allocator.reserve(txn, 8, 1);
+        allocator.allocateBlocks(txn, r, g.firstDataBlock(3), 8);
+        allocator.allocateInode(txn, r, (long) 3 * g.inodesPerGroup() + 1, false);
+        txn.abort();
+
+        store.close();
+        GroupDescriptor d = GroupDescriptorTable.get(read(GroupDescriptorTable.tableBlockOf(3, BLOCK)),
+                GroupDescriptorTable.slotOf(3, BLOCK));
+        assertThat(d.freeInodes()).isEqualTo(g.inodesPerGroup());
+        assertThat(d.has(GroupDescriptor.BLOCK_UNINIT)).isTrue();
+        store = MetadataStore.open(device, superblock, MetadataStore.Options.defaults());
+        assertThat(Allocator.open(superblock, store).freeBlocks()).isEqualTo(free);
+    }
+
+    @Test
     void aFreedMetadataBlockWaitsForACheckpointBeforeReuse() {
         long[] run = allocate(g.firstDataBlock(1), 1);
         long free = allocator.freeBlocks();
