@@ -23,7 +23,7 @@ public final class CachedBlock implements AutoCloseable {
     private final BufferCache cache;
     private final long blockNr;
     private final byte[] data;
-    private boolean loaded;
+    private volatile boolean loaded;
     private long pageLsn;
     private long recLsn;
     /** The page LSN of the last copy taken to go home, and the LSN of the first change since (0: none). */
@@ -159,6 +159,22 @@ public final class CachedBlock implements AutoCloseable {
      */
     public synchronized void markVerified() {
         verified = true;
+    }
+
+    boolean isLoaded() {
+        return loaded;
+    }
+
+    /**
+     * Puts {@code before} back at {@code offset} without a log record: only when the journal has
+     * been aborted and a transaction's changes must still vanish from memory, so that readers see
+     * what committed. The block stays dirty; a stopped cache writes it nowhere.
+     */
+    public void revert(int offset, byte[] before) {
+        cache.checkPinned(this);
+        synchronized (this) {
+            System.arraycopy(before, 0, data, offset, before.length);
+        }
     }
 
     synchronized void load(BufferCache owner) {

@@ -58,12 +58,12 @@ public final class InodeStore {
                         ? typeProblem(contents, blockNr)
                         : BlockHeader.problem(contents, uuid, BlockType.INODE_TABLE, blockNr);
                 if (damage.isPresent()) {
-                    throw new FsException(Errno.EIO, "inode " + number + ": inode table block " + blockNr + ": "
+                    throw FsException.damaged("inode " + number + ": inode table block " + blockNr + ": "
                             + damage.get());
                 }
                 block.markVerified();
             } else if (BlockHeader.typeCode(contents) != BlockType.INODE_TABLE.code()) {
-                throw new FsException(Errno.EIO, "inode " + number + ": block " + blockNr + " is no inode table block");
+                throw FsException.damaged("inode " + number + ": block " + blockNr + " is no inode table block");
             }
             byte[] bytes = Inode.bytesAt(contents, offset);
             if (Inode.isFree(bytes)) {
@@ -71,7 +71,7 @@ public final class InodeStore {
             }
             Optional<String> damage = Inode.checksumProblem(bytes, number, checksum);
             if (damage.isPresent()) {
-                throw new FsException(Errno.EIO, "inode " + number + ": " + damage.get());
+                throw FsException.damaged("inode " + number + ": " + damage.get());
             }
             return Optional.of(Inode.decode(bytes));
         }
