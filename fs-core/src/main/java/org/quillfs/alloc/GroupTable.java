@@ -1,7 +1,10 @@
 package org.quillfs.alloc;
 
+import java.util.UUID;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.errno.FsException;
 import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.GroupDescriptor;
 import org.quillfs.format.GroupDescriptorTable;
@@ -15,13 +18,19 @@ import org.quillfs.txn.Transaction;
 final class GroupTable {
 
     private final Geometry geometry;
+    private final UUID uuid;
 
-    GroupTable(Geometry geometry) {
+    GroupTable(Geometry geometry, UUID uuid) {
         this.geometry = geometry;
+        this.uuid = uuid;
     }
 
+    /** @throws FsException EIO (damaged) when the table block does not verify */
     GroupDescriptor read(Transaction txn, int group) {
         try (CachedBlock table = txn.readForUpdate(tableBlock(group))) {
+            table.verify(uuid, BlockType.GROUP_DESCRIPTORS).ifPresent(why -> {
+                throw FsException.damaged("group descriptor table block " + tableBlock(group) + ": " + why);
+            });
             return GroupDescriptorTable.get(table.contents(), slot(group));
         }
     }

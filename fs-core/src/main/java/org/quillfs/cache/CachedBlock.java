@@ -2,7 +2,10 @@ package org.quillfs.cache;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
 import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
 
 /**
  * One metadata block in the {@link BufferCache}.
@@ -175,6 +178,29 @@ public final class CachedBlock implements AutoCloseable {
         synchronized (this) {
             System.arraycopy(before, 0, data, offset, before.length);
         }
+    }
+
+    /**
+     * Checks, once per read from the device, that this is a sound {@code type} block of the
+     * filesystem {@code uuid} (magic, type, block number, checksum; a block changed since has a
+     * stale checksum, so only its magic and type are checked); marks it verified if so.
+     *
+     * @return what is wrong, or empty
+     */
+    public synchronized Optional<String> verify(UUID uuid, BlockType type) {
+        if (verified) {
+            return Optional.empty();
+        }
+        ByteBuffer contents = ByteBuffer.wrap(data);
+        Optional<String> problem;
+        if (dirty) {
+            problem = BlockHeader.magic(contents) != BlockHeader.MAGIC || BlockHeader.typeCode(contents) != type.code()
+                    ? Optional.of("not a " + type + " block") : Optional.empty();
+        } else {
+            problem = BlockHeader.problem(contents, uuid, type, blockNr);
+        }
+        verified = problem.isEmpty();
+        return problem;
     }
 
     synchronized void load(BufferCache owner) {

@@ -78,7 +78,7 @@ public final class FileSystem implements AutoCloseable {
         MetadataStore store = MetadataStore.open(device, sb, options.store());
         this.layers = new Layers(device, sb, store, options);
         long maxStepLogBytes = Math.min(1L << 20, store.log().region().capacity() / 16);
-        this.superblock = new SuperblockUpdates(sb.geometry().blockSize());
+        this.superblock = new SuperblockUpdates(sb.geometry().blockSize(), sb.uuid());
         this.orphans = new OrphanList(superblock, layers.inodes);
         this.reclaimer = new InodeReclaimer(layers, orphans, maxStepLogBytes);
         this.namespace = new Namespace(layers, orphans, reclaimer, open);

@@ -97,6 +97,12 @@ public final class FaultyBlockDevice implements BlockDevice {
             return fired.get();
         }
 
+        @Override
+        public String toString() {
+            return fault + " on " + op.name().toLowerCase() + "s" + (skip > 0 ? " after the first " + skip + " matching" : "")
+                    + (times < Long.MAX_VALUE ? ", " + times + " time(s)" : "");
+        }
+
         /** Whether this request is one the rule fires on; counts it. */
         private boolean fires() {
             if (matched.incrementAndGet() <= skip) {

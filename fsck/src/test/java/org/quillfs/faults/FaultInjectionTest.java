@@ -194,6 +194,7 @@ class FaultInjectionTest {
         fs.close(); // after a stop this writes nothing, as a halt
         fs = null;
         faulty.heal();
+        boolean marked = superblockSaysErrors(disk);
         try (FileSystem again = FileSystem.open(disk, FsOptions.defaults())) {
             assertThat(again.failure()).isEmpty();
             durable.forEach((name, content) -> assertThat(read(again, name)).as("durable file %s", name).isEqualTo(content));
@@ -201,8 +202,13 @@ class FaultInjectionTest {
                 assertThat(errnoOf(() -> again.lookup(FileSystem.ROOT, name.getBytes()))).as(name).isEqualTo(Errno.ENOENT);
             }
         }
+        assertThat(superblockSaysErrors(disk)).as("recovery and a mount keep the ERRORS mark: only fsck clears it")
+                .isEqualTo(marked);
         FsckOnDevice.Result repair = FsckOnDevice.repair(disk);
         assertThat(repair.exitCode()).as("fsck -fy:\n%s", repair.output()).isZero();
+        if (marked) {
+            assertThat(repair.output()).contains("the superblock says the filesystem has errors: check forced.");
+        }
         assertThat(superblockSaysErrors(disk)).as("fsck cleared ERRORS").isFalse();
         FsckOnDevice.Result check = FsckOnDevice.checkReadOnly(disk);
         assertThat(check.exitCode()).as("fsck -fn:\n%s", check.output()).isZero();
@@ -336,6 +342,17 @@ class FaultInjectionTest {
         assertStoppedReadOnly();
         assertThat(read(fs, "kept")).as("what is intact is still read").isEqualTo(durable.get("kept"));
         assertRecoversCleanWithEverythingDurable(List.of());
+    }
+
+    @Test
+    void aBitmapBlockFailingItsChecksumOnReadStopsTheFilesystemBeforeAnythingIsAllocatedFromIt() {
+        durableFilesThenRemount();
+        FaultyBlockDevice.Rule corrupt = faulty.inject(Op.READ, Fault.CORRUPT, ofType(BlockType.BLOCK_BITMAP));
+
+        assertThat(errnoOf(() -> write("new", filled(LATER, 4096), true))).isEqualTo(Errno.EIO);
+        assertThat(corrupt.fired()).isPositive();
+        assertStoppedReadOnly();
+        assertRecoversCleanWithEverythingDurable(List.of("new"));
     }
 
     @Test
