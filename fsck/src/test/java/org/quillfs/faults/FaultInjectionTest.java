@@ -61,7 +61,11 @@ class FaultInjectionTest {
 
     @BeforeEach
     void format() {
-        format = TestFormats.options(4096, 64L << 20);
+        format(4096);
+    }
+
+    private void format(int blockSize) {
+        format = TestFormats.options(blockSize, 64L << 20);
         disk = new MemoryBlockDevice("faults", format.blockSize(), format.blockCount());
         Formatter.format(disk, format);
         faulty = new FaultyBlockDevice(disk);
@@ -350,6 +354,25 @@ class FaultInjectionTest {
         FaultyBlockDevice.Rule corrupt = faulty.inject(Op.READ, Fault.CORRUPT, ofType(BlockType.BLOCK_BITMAP));
 
         assertThat(errnoOf(() -> write("new", filled(LATER, 4096), true))).isEqualTo(Errno.EIO);
+        assertThat(corrupt.fired()).isPositive();
+        assertStoppedReadOnly();
+        assertRecoversCleanWithEverythingDurable(List.of("new"));
+    }
+
+    @Test
+    void anInodeTableBlockCorruptedOnReadStopsTheFilesystemBeforeANewInodeIsWrittenIntoIt() {
+        format(1024); // four inodes a block: the root's is not the new file's
+        mount();
+        writeDurable("kept", DURABLE);
+        write("gone", filled(LATER, 100), true);
+        fs.unlink(FileSystem.ROOT, "gone".getBytes()); // the new file takes its inode, in a block on the device
+        fs.close();
+        mount();
+        long rootBlock = Superblock.decode(read(disk, 0)).geometry().inodeBlock(FileSystem.ROOT);
+        FaultyBlockDevice.Rule corrupt = faulty.inject(Op.READ, Fault.CORRUPT,
+                (nr, contents) -> nr != rootBlock && ofType(BlockType.INODE_TABLE).matches(nr, contents));
+
+        assertThat(errnoOf(() -> write("new", filled(LATER, 100), true))).isEqualTo(Errno.EIO);
         assertThat(corrupt.fired()).isPositive();
         assertStoppedReadOnly();
         assertRecoversCleanWithEverythingDurable(List.of("new"));
