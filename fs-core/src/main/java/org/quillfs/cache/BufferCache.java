@@ -1,12 +1,13 @@
 package org.quillfs.cache;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.volume.BlockDevice;
 
@@ -23,11 +24,18 @@ import org.quillfs.volume.BlockDevice;
  * if nothing changed it meanwhile.
  *
  * <h2>Implementation notes</h2>
- * An access-ordered map under one lock gives LRU order. When the cache is full, pinning evicts
- * the least recently used unpinned blocks: clean ones at once, dirty ones after writing a batch
- * of them home. If every block is pinned the cache grows past its bound rather than deadlock;
- * pins are short (one operation). Device reads happen outside the cache lock, under the block's
- * own latch, so a slow read of one block does not stall the others.
+ * Every operation pins several blocks, so a pin of a cached block takes no lock: a concurrent
+ * map lookup and an atomic raise of the block's pin count ({@link CachedBlock#tryPin}). The
+ * cache's lock guards only what changes the set of cached blocks: a miss, which inserts the
+ * block, and eviction. Eviction is CLOCK (second chance), which needs no reordering on a hit:
+ * blocks wait in a ring in insertion order, each pin sets the block's reference bit, and the
+ * sweep gives a referenced block another round, evicts an unpinned clean one by claiming it
+ * (a pin count no pin can raise again, then out of the map), and collects unpinned dirty ones to
+ * write home in a batch. A pin that finds its block claimed takes the lock, behind which the
+ * claim has finished, and inserts the block anew. If every block is pinned the cache grows past
+ * its bound rather than deadlock; pins are short (one operation). Device reads happen outside
+ * the cache lock, under the block's own latch, so a slow read of one block does not stall the
+ * others.
  *
  * <h2>Failure</h2>
  * A pin whose read (or whose eviction's write-back) fails unpins what it pinned and throws: the
@@ -45,10 +53,14 @@ public final class BufferCache {
     private final UUID uuid;
     private final WriteAheadLog log;
     private final int capacityBlocks;
-    private final LinkedHashMap<Long, CachedBlock> blocks = new LinkedHashMap<>(16, 0.75f, true);
+    private final ConcurrentHashMap<Long, CachedBlock> blocks = new ConcurrentHashMap<>();
+    /** The CLOCK ring: every cached block once, and claimed ones until the sweep meets them; under the lock. */
+    private final ArrayDeque<CachedBlock> clock = new ArrayDeque<>();
+    /** Blocks in {@link #blocks}; under the lock. */
+    private int cached;
     /** Blocks dirty now; changed under each block's latch, so not under the cache's lock. */
     private final AtomicInteger dirtyBlocks = new AtomicInteger();
-    private long writes;
+    private final AtomicLong writes = new AtomicLong();
     private volatile boolean writingStopped;
 
     /**
@@ -73,25 +85,11 @@ public final class BufferCache {
 
     /** Returns block {@code blockNr}, pinned; close it to unpin. */
     public CachedBlock pin(long blockNr) {
-        CachedBlock block;
-        List<CachedBlock> toWrite = List.of();
-        synchronized (this) {
-            block = blocks.get(blockNr);
-            if (block == null) {
-                toWrite = makeRoom();
-                block = new CachedBlock(this, blockNr, device.blockSize());
-                blocks.put(blockNr, block);
-            }
-            block.pins++;
+        CachedBlock block = blocks.get(blockNr);
+        if (block == null || !block.tryPin()) {
+            block = pinMissing(blockNr);
         }
         try {
-            if (!toWrite.isEmpty()) {
-                try {
-                    writeBack(toWrite);
-                } finally {
-                    evictClean(toWrite);
-                }
-            }
             block.load(this);
         } catch (RuntimeException | Error e) {
             abandon(block);
@@ -101,10 +99,12 @@ public final class BufferCache {
     }
 
     /** Unpins a block whose pin failed; drops it if it never loaded and no one else holds it. */
-    private synchronized void abandon(CachedBlock block) {
-        block.pins--;
-        if (block.pins == 0 && !block.isLoaded() && blocks.get(block.blockNr()) == block) {
-            blocks.remove(block.blockNr());
+    private void abandon(CachedBlock block) {
+        block.unpinOnce();
+        synchronized (this) {
+            if (!block.isLoaded() && block.tryClaimForEviction()) {
+                remove(block);
+            }
         }
     }
 
@@ -114,6 +114,35 @@ public final class BufferCache {
      */
     public void stopWriting() {
         writingStopped = true;
+    }
+
+    /** A miss, or a block claimed for eviction: inserts it, first making room. */
+    private CachedBlock pinMissing(long blockNr) {
+        CachedBlock block;
+        List<CachedBlock> toWrite;
+        synchronized (this) {
+            block = blocks.get(blockNr);
+            if (block != null && block.tryPin()) {
+                return block;
+            }
+            toWrite = makeRoom();
+            block = new CachedBlock(this, blockNr, device.blockSize());
+            block.tryPin();
+            blocks.put(blockNr, block);
+            clock.addLast(block);
+            cached++;
+        }
+        if (!toWrite.isEmpty()) {
+            try {
+                writeBack(toWrite);
+            } catch (RuntimeException | Error e) {
+                abandon(block);
+                throw e;
+            } finally {
+                evictClean(toWrite);
+            }
+        }
+        return block;
     }
 
     /**
@@ -132,47 +161,53 @@ public final class BufferCache {
         dirtyBlocks.decrementAndGet();
     }
 
-    synchronized void unpin(CachedBlock block) {
-        if (block.pins <= 0) {
-            throw new IllegalStateException("block " + block.blockNr() + " unpinned more often than pinned");
-        }
-        block.pins--;
+    void unpin(CachedBlock block) {
+        block.unpinOnce();
     }
 
-    synchronized void checkPinned(CachedBlock block) {
-        if (block.pins <= 0 || blocks.get(block.blockNr()) != block) {
+    void checkPinned(CachedBlock block) {
+        if (block.pins() <= 0 || blocks.get(block.blockNr()) != block) {
             throw new IllegalStateException("block " + block.blockNr() + " changed while not pinned");
         }
     }
 
     /**
-     * Called with the lock held: evicts clean unpinned blocks until there is room, and returns
-     * dirty unpinned ones to write home first when only those are left.
+     * Called with the lock held: one sweep of the CLOCK ring (at most twice round, so that every
+     * reference bit is seen cleared once) evicting clean unpinned blocks until there is room, and
+     * returning dirty unpinned ones, pinned, to write home first when only those are left.
      */
     private List<CachedBlock> makeRoom() {
         List<CachedBlock> dirty = new ArrayList<>();
-        Iterator<CachedBlock> lru = blocks.values().iterator();
-        while (blocks.size() >= capacityBlocks && lru.hasNext()) {
-            CachedBlock candidate = lru.next();
-            if (candidate.pins > 0) {
+        for (int steps = 2 * clock.size(); cached >= capacityBlocks && steps > 0; steps--) {
+            CachedBlock candidate = clock.pollFirst();
+            if (candidate.evicted()) {
+                continue; // claimed by evictClean, which removed it from the map
+            }
+            if (candidate.pins() == 0 && !candidate.referenced && candidate.tryClaimForEviction()) {
+                remove(candidate);
                 continue;
             }
-            if (!candidate.isDirty()) {
-                lru.remove();
-            } else if (dirty.size() < EVICTION_BATCH && !writingStopped) {
-                candidate.pins++; // keep it while it goes home
+            if (candidate.pins() == 0 && !candidate.referenced && dirty.size() < EVICTION_BATCH && !writingStopped
+                    && candidate.tryPin()) { // dirty: keep it pinned while it goes home
                 dirty.add(candidate);
             }
+            candidate.referenced = false;
+            clock.addLast(candidate);
         }
         return dirty;
+    }
+
+    private void remove(CachedBlock claimed) {
+        blocks.remove(claimed.blockNr(), claimed);
+        cached--;
     }
 
     private void evictClean(List<CachedBlock> written) {
         synchronized (this) {
             for (CachedBlock block : written) {
-                block.pins--;
-                if (block.pins == 0 && !block.isDirty() && blocks.size() > capacityBlocks) {
-                    blocks.remove(block.blockNr());
+                block.unpinOnce();
+                if (cached > capacityBlocks && block.tryClaimForEviction()) {
+                    remove(block); // its ring entry goes when the sweep meets it
                 }
             }
         }
@@ -208,9 +243,7 @@ public final class BufferCache {
         } catch (RuntimeException e) {
             throw new WriteBackFailedException("writing metadata blocks home failed: " + e.getMessage(), e);
         }
-        synchronized (this) {
-            writes += snapshots.size();
-        }
+        writes.addAndGet(snapshots.size());
         for (CachedBlock.Snapshot s : snapshots) {
             s.block().wentHome(s.pageLsn(), s.data());
         }
@@ -219,13 +252,10 @@ public final class BufferCache {
     /** Writes home the dirty blocks among {@code blockNrs} that are still cached (a checkpoint's). */
     public void writeBackBlocks(List<Long> blockNrs) {
         List<CachedBlock> dirty = new ArrayList<>();
-        synchronized (this) {
-            for (long blockNr : blockNrs) {
-                CachedBlock block = blocks.get(blockNr);
-                if (block != null && block.isDirty()) {
-                    block.pins++;
-                    dirty.add(block);
-                }
+        for (long blockNr : blockNrs) {
+            CachedBlock block = blocks.get(blockNr);
+            if (block != null && block.isDirty() && block.tryPin()) {
+                dirty.add(block);
             }
         }
         try {
@@ -237,8 +267,11 @@ public final class BufferCache {
         }
     }
 
-    /** Every dirty block and its recLSN: the dirty-block table a checkpoint records. */
-    public synchronized List<DirtyEntry> dirtyTable() {
+    /**
+     * Every dirty block and its recLSN: the dirty-block table a checkpoint records. No lock is
+     * needed: only clean blocks leave the map, and a block enters it clean.
+     */
+    public List<DirtyEntry> dirtyTable() {
         List<DirtyEntry> table = new ArrayList<>();
         for (CachedBlock block : blocks.values()) {
             long recLsn = block.recLsn();
@@ -250,7 +283,7 @@ public final class BufferCache {
     }
 
     /** The smallest recLSN of any dirty block, or {@code Long.MAX_VALUE} when none is dirty. */
-    public synchronized long minRecLsn() {
+    public long minRecLsn() {
         long min = Long.MAX_VALUE;
         for (CachedBlock block : blocks.values()) {
             long recLsn = block.recLsn();
@@ -267,8 +300,8 @@ public final class BufferCache {
     }
 
     /** Blocks written home so far. */
-    public synchronized long writes() {
-        return writes;
+    public long writes() {
+        return writes.get();
     }
 
     /** An entry of the dirty-block table. */

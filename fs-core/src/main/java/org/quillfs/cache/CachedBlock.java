@@ -1,6 +1,9 @@
 package org.quillfs.cache;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
@@ -16,17 +19,24 @@ import org.quillfs.format.BlockType;
  * clean again; evicted only when unpinned and clean.
  *
  * <p>Guarded by this object's monitor (the block latch): the contents, {@code pageLsn},
- * {@code recLsn}, {@code dirty} and {@code loaded}. {@code pins} is guarded by the cache's lock.
- * Page locks (held by transactions, in the txn layer) keep two transactions from changing the
- * same block at once; the latch only makes each change and each copy for write-back atomic.
- * Lock order: the cache's lock may be held while taking a block latch, never the reverse.
+ * {@code recLsn}, {@code dirty} and {@code loaded} (written under it; volatile so that a pin of a
+ * loaded block need not take the latch). Page locks (held by transactions, in the txn layer)
+ * keep two transactions from changing the same block at once; the latch only makes each change
+ * and each copy for write-back atomic. Lock order: the cache's lock may be held while taking a
+ * block latch, never the reverse.
+ *
+ * <p>The pin count is an atomic counter, so that pinning a cached block takes no lock at all:
+ * {@link #tryPin} raises it unless the cache has claimed the block for eviction
+ * ({@link #tryClaimForEviction}: from 0 to {@code EVICTED}, for good). {@code referenced} is
+ * the CLOCK bit: set by every pin, cleared by the cache's eviction sweep.
  */
 public final class CachedBlock implements AutoCloseable {
 
     private final BufferCache cache;
     private final long blockNr;
     private final byte[] data;
-    private volatile boolean loaded;
+    /** {@code data} for the latch holder's own absolute writes (the LSN); never handed out. */
+    private final ByteBuffer ownView;
     private long pageLsn;
     private long recLsn;
     /** The page LSN of the last copy taken to go home, and the LSN of the first change since (0: none). */
@@ -34,12 +44,26 @@ public final class CachedBlock implements AutoCloseable {
     private long firstChangeSinceSnapshot;
     private boolean dirty;
     private boolean verified;
-    int pins;
+    private volatile boolean loaded;
+    private volatile int pins;
+    volatile boolean referenced = true;
+
+    private static final int EVICTED = -1;
+    private static final VarHandle PINS;
+
+    static {
+        try {
+            PINS = MethodHandles.lookup().findVarHandle(CachedBlock.class, "pins", int.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     CachedBlock(BufferCache cache, long blockNr, int blockSize) {
         this.cache = cache;
         this.blockNr = blockNr;
         this.data = new byte[blockSize];
+        this.ownView = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
     }
 
     public long blockNr() {
@@ -49,10 +73,10 @@ public final class CachedBlock implements AutoCloseable {
     /**
      * A read-only view of the contents: it shows every later change, and it keeps showing this
      * block's bytes after the block is unpinned or evicted (its array is never reused), so it
-     * is as stable as the page lock its reader holds.
+     * is as stable as the page lock its reader holds. Little-endian, as every on-disk field is.
      */
     public synchronized ByteBuffer contents() {
-        return ByteBuffer.wrap(data).asReadOnlyBuffer();
+        return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** A copy of {@code length} bytes at {@code offset}. */
@@ -138,7 +162,7 @@ public final class CachedBlock implements AutoCloseable {
             firstChangeSinceSnapshot = lsn;
         }
         pageLsn = lsn;
-        BlockHeader.setLsn(ByteBuffer.wrap(data), lsn);
+        BlockHeader.setLsn(ownView, lsn);
         if (!dirty) {
             dirty = true;
             recLsn = lsn;
@@ -191,7 +215,7 @@ public final class CachedBlock implements AutoCloseable {
         if (verified) {
             return Optional.empty();
         }
-        ByteBuffer contents = ByteBuffer.wrap(data);
+        ByteBuffer contents = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
         Optional<String> problem;
         if (dirty) {
             problem = BlockHeader.magic(contents) != BlockHeader.MAGIC || BlockHeader.typeCode(contents) != type.code()
@@ -203,11 +227,66 @@ public final class CachedBlock implements AutoCloseable {
         return problem;
     }
 
-    synchronized void load(BufferCache owner) {
-        if (!loaded) {
-            owner.device().read(blockNr, ByteBuffer.wrap(data));
-            loaded = true;
+    void load(BufferCache owner) {
+        if (loaded) {
+            return;
         }
+        synchronized (this) {
+            if (!loaded) {
+                owner.device().read(blockNr, ByteBuffer.wrap(data));
+                loaded = true;
+            }
+        }
+    }
+
+    int pins() {
+        return pins;
+    }
+
+    /** Pins the block unless it was claimed for eviction. */
+    boolean tryPin() {
+        for (;;) {
+            int p = pins;
+            if (p == EVICTED) {
+                return false;
+            }
+            if (PINS.compareAndSet(this, p, p + 1)) {
+                referenced = true;
+                return true;
+            }
+        }
+    }
+
+    void unpinOnce() {
+        for (;;) {
+            int p = pins;
+            if (p <= 0) {
+                throw new IllegalStateException("block " + blockNr + " unpinned more often than pinned");
+            }
+            if (PINS.compareAndSet(this, p, p - 1)) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Claims an unpinned clean block for eviction: no pin succeeds afterwards. Fails if it is
+     * pinned or dirty; the dirty test comes after the claim, since a pinner could have changed
+     * and unpinned the block between an earlier test and the claim.
+     */
+    boolean tryClaimForEviction() {
+        if (!PINS.compareAndSet(this, 0, EVICTED)) {
+            return false;
+        }
+        if (isDirty()) {
+            pins = 0;
+            return false;
+        }
+        return true;
+    }
+
+    boolean evicted() {
+        return pins == EVICTED;
     }
 
     /** A sealed copy for writing home, and the page LSN it holds. */
@@ -235,7 +314,7 @@ public final class CachedBlock implements AutoCloseable {
                 cache.cleaned();
             }
             recLsn = 0;
-            ByteBuffer.wrap(data).putInt(BlockHeader.CRC_OFFSET, sealed.getInt(BlockHeader.CRC_OFFSET));
+            sealed.get(BlockHeader.CRC_OFFSET, data, BlockHeader.CRC_OFFSET, Integer.BYTES);
         } else if (dirty && snapshotLsn == lsnWritten && firstChangeSinceSnapshot != 0) {
             recLsn = Math.max(recLsn, firstChangeSinceSnapshot);
         }

@@ -1,6 +1,7 @@
 package org.quillfs.dir;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -480,7 +481,7 @@ public final class DirectoryTree {
         BlockType type = level == 0 ? BlockType.DIR_LEAF : BlockType.DIR_NODE;
         ByteBuffer image;
         try (CachedBlock block = reader.apply(nr)) {
-            image = toChange ? ByteBuffer.wrap(block.copy(0, blockSize)) : block.contents();
+            image = toChange ? ByteBuffer.wrap(block.copy(0, blockSize)).order(ByteOrder.LITTLE_ENDIAN) : block.contents();
             if (!block.isVerified()) {
                 // a clean block cannot turn dirty under our page lock, and only a clean one's checksum is current
                 verify(image, dirInode, nr, level, type, block.isDirty());

@@ -146,10 +146,15 @@ public final class BlockHeader {
     }
 
     /**
-     * A little-endian view of the whole block (index 0 = first byte of the block) for absolute
-     * access; the caller's buffer, its position and limit are untouched.
+     * A little-endian view of the whole block (index 0 = first byte of the block), for absolute
+     * access only. A buffer that already is one (little-endian, its limit at its capacity; its
+     * position does not matter to absolute access) is returned as it is — cached blocks' views
+     * are — since a view per field read was a good part of a create's allocation.
      */
     static ByteBuffer le(ByteBuffer block) {
+        if (block.order() == ByteOrder.LITTLE_ENDIAN && block.limit() == block.capacity()) {
+            return block;
+        }
         return block.duplicate().clear().order(ByteOrder.LITTLE_ENDIAN);
     }
 }

@@ -3,12 +3,12 @@ package org.quillfs.txn;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -60,8 +60,9 @@ public final class PageLockManager {
      *
      * The lock table maps a block number to its PageLock: the holders and their modes, and the
      * queue of waiting requests, all guarded by that PageLock's monitor. An uncontended request
-     * is a table lookup, one monitor on that block and an add to the transaction's own set of
-     * held locks; no lock shared by all blocks is touched. A PageLock with no holders and an
+     * is a table lookup, one monitor on that block and an add to the transaction's own list of
+     * held locks (only a new grant adds: a lock is in the list once); no lock shared by all
+     * blocks is touched. A PageLock with no holders and an
      * empty queue is removed from the table (under its monitor, marked retired first), so the
      * table holds only blocks someone holds or waits for. A thread that fetched a PageLock just
      * before it was removed finds it retired once inside the monitor and fetches again. Only
@@ -133,10 +134,28 @@ public final class PageLockManager {
         }
     }
 
-    /** The lock of one block: its holders and its queue, guarded by this object's monitor. */
+    /** What {@link PageLock#tryGrant} did. */
+    private enum Grant {
+        /** The transaction held the mode (or a stronger one) already. */
+        ALREADY_HELD,
+        /** Granted now to a transaction that did not hold the block. */
+        GRANTED,
+        /** A shared holder's exclusive request, granted in place. */
+        UPGRADED,
+        /** Not grantable without a wait. */
+        MUST_WAIT
+    }
+
+    /**
+     * The lock of one block: its holders and its queue, guarded by this object's monitor.
+     * Holders are two parallel arrays, not a map: almost always there is one, and a map entry
+     * per grant (with a boxed id) was a good part of what a create allocated.
+     */
     private static final class PageLock {
         final long blockNr;
-        final Map<Long, Mode> holders = new HashMap<>(4);
+        private long[] holderIds = new long[2];
+        private Mode[] holderModes = new Mode[2];
+        private int holderCount;
         final List<Request> queue = new ArrayList<>();
         boolean retired;
 
@@ -159,24 +178,64 @@ public final class PageLockManager {
             return this == o;
         }
 
-        /** Grants {@code mode} at once if that needs no wait; true if the transaction now holds it. */
-        boolean tryGrant(long txnId, Mode mode) {
-            Mode held = holders.get(txnId);
+        /** Grants {@code mode} at once if that needs no wait. */
+        Grant tryGrant(long txnId, Mode mode) {
+            Mode held = heldMode(txnId);
             if (held == Mode.EXCLUSIVE || held == mode) {
-                return true;
+                return Grant.ALREADY_HELD;
             }
-            boolean grantable = held == null ? queue.isEmpty() && compatible(txnId, mode) : holders.size() == 1;
-            if (grantable) {
-                holders.put(txnId, mode);
+            boolean grantable = held == null ? queue.isEmpty() && compatible(txnId, mode) : holderCount == 1;
+            if (!grantable) {
+                return Grant.MUST_WAIT;
             }
-            return grantable;
+            putHolder(txnId, mode);
+            return held == null ? Grant.GRANTED : Grant.UPGRADED;
+        }
+
+        /** The mode {@code txnId} holds, or null. */
+        Mode heldMode(long txnId) {
+            for (int i = 0; i < holderCount; i++) {
+                if (holderIds[i] == txnId) {
+                    return holderModes[i];
+                }
+            }
+            return null;
+        }
+
+        /** Makes {@code txnId} a holder of {@code mode}, or changes the mode it holds. */
+        private void putHolder(long txnId, Mode mode) {
+            for (int i = 0; i < holderCount; i++) {
+                if (holderIds[i] == txnId) {
+                    holderModes[i] = mode;
+                    return;
+                }
+            }
+            if (holderCount == holderIds.length) {
+                holderIds = Arrays.copyOf(holderIds, 2 * holderCount);
+                holderModes = Arrays.copyOf(holderModes, 2 * holderCount);
+            }
+            holderIds[holderCount] = txnId;
+            holderModes[holderCount] = mode;
+            holderCount++;
+        }
+
+        private void removeHolder(long txnId) {
+            for (int i = 0; i < holderCount; i++) {
+                if (holderIds[i] == txnId) {
+                    holderCount--;
+                    holderIds[i] = holderIds[holderCount];
+                    holderModes[i] = holderModes[holderCount];
+                    holderModes[holderCount] = null;
+                    return;
+                }
+            }
         }
 
         Request enqueue(long txnId, Mode mode) {
             Request request = new Request(txnId, mode);
-            if (holders.containsKey(txnId)) {
+            if (heldMode(txnId) != null) {
                 int upgrades = 0;
-                while (upgrades < queue.size() && holders.containsKey(queue.get(upgrades).txnId)) {
+                while (upgrades < queue.size() && heldMode(queue.get(upgrades).txnId) != null) {
                     upgrades++;
                 }
                 queue.add(upgrades, request);
@@ -187,7 +246,7 @@ public final class PageLockManager {
         }
 
         void release(long txnId) {
-            holders.remove(txnId);
+            removeHolder(txnId);
             grantQueued();
         }
 
@@ -197,7 +256,7 @@ public final class PageLockManager {
         }
 
         boolean unused() {
-            return holders.isEmpty() && queue.isEmpty();
+            return holderCount == 0 && queue.isEmpty();
         }
 
         /** The transactions that {@code txnId}'s queued request waits for; none if it has none queued. */
@@ -211,11 +270,11 @@ public final class PageLockManager {
             }
             Mode mode = queue.get(at).mode;
             List<Long> blockers = new ArrayList<>();
-            holders.forEach((holder, held) -> {
-                if (holder != txnId && held.conflictsWith(mode)) {
-                    blockers.add(holder);
+            for (int i = 0; i < holderCount; i++) {
+                if (holderIds[i] != txnId && holderModes[i].conflictsWith(mode)) {
+                    blockers.add(holderIds[i]);
                 }
-            });
+            }
             for (Request ahead : queue.subList(0, at)) {
                 if (ahead.mode.conflictsWith(mode)) {
                     blockers.add(ahead.txnId);
@@ -225,14 +284,16 @@ public final class PageLockManager {
         }
 
         String describeHolders() {
-            StringJoiner joiner = new StringJoiner(", ", holders.size() == 1 ? "transaction " : "transactions ", "");
-            holders.forEach((holder, held) -> joiner.add(holder + " (" + held + ")"));
+            StringJoiner joiner = new StringJoiner(", ", holderCount == 1 ? "transaction " : "transactions ", "");
+            for (int i = 0; i < holderCount; i++) {
+                joiner.add(holderIds[i] + " (" + holderModes[i] + ")");
+            }
             return joiner.toString();
         }
 
         private boolean compatible(long txnId, Mode mode) {
-            for (Map.Entry<Long, Mode> holder : holders.entrySet()) {
-                if (holder.getKey() != txnId && holder.getValue().conflictsWith(mode)) {
+            for (int i = 0; i < holderCount; i++) {
+                if (holderIds[i] != txnId && holderModes[i].conflictsWith(mode)) {
                     return false;
                 }
             }
@@ -243,7 +304,7 @@ public final class PageLockManager {
             boolean granted = false;
             while (!queue.isEmpty() && compatible(queue.get(0).txnId, queue.get(0).mode)) {
                 Request head = queue.remove(0);
-                holders.put(head.txnId, head.mode);
+                putHolder(head.txnId, head.mode);
                 head.granted = true;
                 granted = true;
             }
@@ -255,8 +316,11 @@ public final class PageLockManager {
 
     private final Duration waitLimit;
     private final ConcurrentHashMap<Long, PageLock> table = new ConcurrentHashMap<>();
-    /** Per transaction, the locks it holds; each set is changed only by its transaction's thread. */
-    private final ConcurrentHashMap<Long, Set<PageLock>> heldBy = new ConcurrentHashMap<>();
+    /**
+     * Per transaction, the locks it holds, each once; each list is used only by its
+     * transaction's thread.
+     */
+    private final ConcurrentHashMap<Long, List<PageLock>> heldBy = new ConcurrentHashMap<>();
     /** Per waiting transaction, the block it is queued on. */
     private final ConcurrentHashMap<Long, PageLock> waiting = new ConcurrentHashMap<>();
     private final Object deadlockCheck = new Object();
@@ -299,7 +363,7 @@ public final class PageLockManager {
 
     /** Releases every lock {@code txnId} holds, granting waiters they were in the way of. */
     public void releaseAll(long txnId) {
-        Set<PageLock> held = heldBy.remove(txnId);
+        List<PageLock> held = heldBy.remove(txnId);
         if (held == null) {
             return;
         }
@@ -332,14 +396,19 @@ public final class PageLockManager {
         for (;;) {
             PageLock lock = table.computeIfAbsent(blockNr, PageLock::new);
             Request request;
+            boolean upgrade;
             synchronized (lock) {
                 if (lock.retired) {
                     continue;
                 }
-                if (lock.tryGrant(txnId, mode)) {
+                Grant grant = lock.tryGrant(txnId, mode);
+                if (grant == Grant.GRANTED) {
                     remember(txnId, lock);
+                }
+                if (grant != Grant.MUST_WAIT) {
                     return;
                 }
+                upgrade = lock.heldMode(txnId) != null;
                 PageLock other = waiting.putIfAbsent(txnId, lock);
                 if (other != null) {
                     throw new IllegalStateException("transaction " + txnId + " asks for block " + blockNr
@@ -354,13 +423,15 @@ public final class PageLockManager {
             } finally {
                 waiting.remove(txnId);
             }
-            remember(txnId, lock);
+            if (!upgrade) {
+                remember(txnId, lock);
+            }
             return;
         }
     }
 
     private void remember(long txnId, PageLock lock) {
-        heldBy.computeIfAbsent(txnId, id -> ConcurrentHashMap.newKeySet()).add(lock);
+        heldBy.computeIfAbsent(txnId, id -> new ArrayList<>()).add(lock);
     }
 
     private Mode heldMode(long txnId, long blockNr) {
@@ -369,7 +440,7 @@ public final class PageLockManager {
             return null;
         }
         synchronized (lock) {
-            return lock.holders.get(txnId);
+            return lock.heldMode(txnId);
         }
     }
 

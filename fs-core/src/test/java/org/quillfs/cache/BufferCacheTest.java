@@ -9,6 +9,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.quillfs.format.BlockHeader;
@@ -199,5 +204,60 @@ class BufferCacheTest {
         block.close();
         assertThatThrownBy(() -> block.apply(40, new byte[] {1}, nextLsn - 1)).hasMessageContaining("not pinned");
         assertThatThrownBy(block::close).hasMessageContaining("unpinned more often than pinned");
+    }
+
+    @Test
+    void concurrentPinsChangesAndEvictionsLoseNoChange() throws Exception {
+        AtomicLong lsns = new AtomicLong(100);
+        WriteAheadLog threadSafeLog = new WriteAheadLog() {
+            @Override
+            public void force(long lsn) {
+            }
+
+            @Override
+            public long appendedLsn() {
+                return lsns.get();
+            }
+
+            @Override
+            public void dataWritten() {
+            }
+        };
+        int threads = 4;
+        int blocks = 64;
+        BufferCache cache = new BufferCache(memory, UUID_1, threadSafeLog, 16 * BLOCK);
+        int[] increments = new int[blocks];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        List<Future<?>> runs = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int owner = t;
+            runs.add(pool.submit(() -> {
+                Random random = new Random(owner);
+                for (int i = 0; i < 20_000; i++) {
+                    // a block of its own to change (no page locks here), any block to read
+                    int mine = owner + threads * random.nextInt(blocks / threads);
+                    try (CachedBlock block = cache.pin(mine)) {
+                        int count = ByteBuffer.wrap(block.copy(100, 4)).getInt();
+                        block.apply(100, ByteBuffer.allocate(4).putInt(count + 1).array(), lsns.getAndIncrement());
+                        increments[mine]++;
+                    }
+                    try (CachedBlock any = cache.pin(random.nextInt(blocks))) {
+                        any.copy(100, 4);
+                    }
+                }
+                return null;
+            }));
+        }
+        for (Future<?> run : runs) {
+            run.get(60, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        cache.writeBackAll();
+        for (int b = 0; b < blocks; b++) {
+            ByteBuffer home = ByteBuffer.allocate(BLOCK);
+            memory.read(b, home);
+            assertThat(home.getInt(100)).as("block %d", b).isEqualTo(increments[b]);
+        }
+        assertThat(cache.writes()).as("the cache evicted as it went").isGreaterThan(blocks);
     }
 }
