@@ -34,10 +34,11 @@ import org.junit.jupiter.api.Timeout;
 /**
  * The host filesystem fills up under a sparse image (docs/TESTING.md, "Faults"): a 64 MiB image
  * on an 8 MiB tmpfs, filled through the facade until the host has no room left. The failing
- * operation gets ENOSPC (a data write) or EIO (metadata: the filesystem turns read-only) with the
- * host's "No space left on device" in its message; once the tmpfs is grown (space freed), a
- * filesystem that stayed writable writes again, and a new mount finds every fsync'd file and
- * fsck finds the image clean.
+ * write gets ENOSPC (EIO if it was metadata that found no room) with the host's "No space left
+ * on device" in its message, and the filesystem stays consistent. Then the host's last pages
+ * are taken outside the image, so the log's next block finds none either: the sync gets EIO and
+ * the filesystem turns read-only, refusing changes and serving reads. Once space is freed, a new
+ * mount finds every fsync'd file and fsck finds the image clean.
  *
  * <p>Runs as root (it mounts a tmpfs, always unmounted after); under {@code CI=true} it never
  * skips.
@@ -99,24 +100,39 @@ class HostDiskFullTest {
                 }
             }
             assertThat(full).as("the 8 MiB host filled up under a 64 MiB image").isNotNull();
+            System.out.printf("host disk full: %d files fsync'd, then %s; the filesystem %s%n", durable.size(),
+                    full.getMessage(), fs.failure().isPresent() ? "turned read-only" : "stayed writable");
             assertThat(full.errno()).isIn(Errno.ENOSPC, Errno.EIO);
             assertThat(full.getMessage()).contains("No space left on device").doesNotContain("\n");
-            if (fs.failure().isPresent()) {
-                // Metadata could not be written: read-only, reads still served.
-                FileSystem stopped = fs;
-                assertThat(errnoOf(() -> stopped.mkdir(FileSystem.ROOT, bytes("d"), 0755, CALLER))).isEqualTo(Errno.EROFS);
-                assertThat(readFile(fs, "file-0")).isEqualTo(durable.get("file-0"));
+            boolean stoppedByData = fs.failure().isPresent();
+            if (!stoppedByData) {
+                // Only a data write found no room, and the filesystem stayed writable. Take the
+                // host's last pages (outside the image): then the log's next block finds none.
+                fillUp(host.resolve("filler"));
+                FileSystem writable = fs;
+                FsException logFull = null;
+                for (int i = 0; i < 100 && logFull == null; i++) {
+                    try {
+                        writable.mkdir(FileSystem.ROOT, bytes("dir-" + i), 0755, CALLER);
+                        writable.sync();
+                    } catch (FsException e) {
+                        logFull = e;
+                    }
+                }
+                assertThat(logFull).as("a sync with no room for the log fails").isNotNull();
+                assertThat(logFull.errno()).isEqualTo(Errno.EIO);
+                assertThat(logFull.getMessage()).contains("No space left on device");
             }
+            // Metadata could not be written: read-only, reads still served.
+            assertThat(fs.failure()).isPresent();
+            FileSystem stopped = fs;
+            assertThat(errnoOf(() -> stopped.mkdir(FileSystem.ROOT, bytes("d"), 0755, CALLER))).isEqualTo(Errno.EROFS);
+            assertThat(readFile(fs, "file-0")).isEqualTo(durable.get("file-0"));
 
+            Files.deleteIfExists(host.resolve("filler"));
             Result grown = run("mount", "-o", "remount,size=128m", host.toString());
             assertThat(grown.code).as("growing the tmpfs: %s", grown.output).isZero();
-            if (fs.failure().isEmpty()) {
-                // Only a data write found no room: with room again, the filesystem goes on.
-                byte[] later = pattern(99, 64 * 1024);
-                writeFile(fs, "after-room", later);
-                durable.put("after-room", later);
-            }
-            fs.close();
+            fs.close(); // writes nothing: the next mount recovers
         } finally {
             fs.halt();
         }
@@ -131,6 +147,21 @@ class HostDiskFullTest {
             assertThat(repair.exitCode()).as("fsck -fy:\n%s", repair.output()).isZero();
             FsckOnDevice.Result check = FsckOnDevice.checkReadOnly(device);
             assertThat(check.exitCode()).as("fsck -fn:\n%s", check.output()).isZero();
+        }
+    }
+
+    /** Writes {@code file} until the host filesystem has no room left. */
+    private static void fillUp(Path file) throws IOException {
+        try (var out = Files.newOutputStream(file)) {
+            byte[] chunk = new byte[64 * 1024];
+            while (true) {
+                out.write(chunk);
+                out.flush();
+            }
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No space left on device")) {
+                throw e;
+            }
         }
     }
 
