@@ -72,7 +72,7 @@ $(COMMAND_JARS) $(BENCH_JAR) &: $(SOURCES)
 test: deps
 	$(MVN) -B verify
 
-# The deep crash campaign (fsck/.../crash/CrashCampaignTest.java): at least CRASH_STATES crashed images from seed
+# The deep crash campaign (docs/TESTING.md): at least CRASH_STATES crashed images from seed
 # CRASH_SEED; CRASH_WORKLOADS (a regular expression on workload specs) picks some workloads;
 # CRASH_REPLAY='WORKLOAD@POINT', as a failure prints it, replays that one case. Failed cases go
 # to ./crash-failures.

@@ -3,6 +3,7 @@ package org.quillfs.alloc;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -71,6 +72,7 @@ import org.quillfs.txn.Transaction;
 public final class Allocator {
 
     private final Geometry geometry;
+    private final UUID uuid;
     private final MetadataStore store;
     private final GroupTable groups;
     private final SpaceAccounting accounting;
@@ -87,7 +89,8 @@ public final class Allocator {
     private Allocator(Superblock superblock, MetadataStore store, GroupDescriptor[] descriptors) {
         this.geometry = superblock.geometry();
         this.store = store;
-        this.groups = new GroupTable(geometry);
+        this.uuid = superblock.uuid();
+        this.groups = new GroupTable(geometry, uuid);
         int n = descriptors.length;
         this.freeBlocksHint = new AtomicLongArray(n);
         this.freeInodesHint = new AtomicLongArray(n);
@@ -112,7 +115,7 @@ public final class Allocator {
         GroupDescriptor[] descriptors = new GroupDescriptor[g.groupCount()];
         Transaction txn = store.transactions().begin(0);
         try {
-            GroupTable table = new GroupTable(g);
+            GroupTable table = new GroupTable(g, superblock.uuid());
             for (int group = 0; group < descriptors.length; group++) {
                 descriptors[group] = table.read(txn, group);
             }
@@ -266,7 +269,7 @@ public final class Allocator {
         if (uninitialised) {
             initialiseBlockBitmap(txn, group);
         }
-        ByteBuffer bits = bitmapBits(txn, bitmapNr);
+        ByteBuffer bits = bitmapBits(txn, bitmapNr, BlockType.BLOCK_BITMAP);
         int length = geometry.groupLength(group);
         int first = findRun(bits, group, from, length, wanted);
         if (first < 0 && from > 0) {
@@ -318,7 +321,7 @@ public final class Allocator {
             throw new IllegalArgumentException("blocks " + first + ".." + (first + count - 1) + " are not one group's");
         }
         GroupDescriptor d = groups.readOwned(txn, group, groups.read(txn, group).blockBitmap());
-        ByteBuffer bits = bitmapBits(txn, d.blockBitmap());
+        ByteBuffer bits = bitmapBits(txn, d.blockBitmap(), BlockType.BLOCK_BITMAP);
         int index = (int) (first - geometry.groupStart(group));
         for (int i = index; i < index + count; i++) {
             if (!isSet(bits, i)) {
@@ -480,7 +483,7 @@ public final class Allocator {
         if (uninitialised) {
             initialiseInodeBitmap(txn, group);
         }
-        ByteBuffer bits = bitmapBits(txn, d.inodeBitmap());
+        ByteBuffer bits = bitmapBits(txn, d.inodeBitmap(), BlockType.INODE_BITMAP);
         int hint = nextInodeHint.get(group);
         int index = firstClear(bits, hint, geometry.inodesPerGroup());
         if (index < 0 && hint > 0) {
@@ -516,7 +519,7 @@ public final class Allocator {
         int group = geometry.groupOfInode(inode);
         int index = (int) ((inode - 1) % geometry.inodesPerGroup());
         GroupDescriptor d = groups.readOwned(txn, group, groups.read(txn, group).inodeBitmap());
-        ByteBuffer bits = bitmapBits(txn, d.inodeBitmap());
+        ByteBuffer bits = bitmapBits(txn, d.inodeBitmap(), BlockType.INODE_BITMAP);
         if (!isSet(bits, index)) {
             throw new IllegalStateException("inode " + inode + " freed twice");
         }
@@ -552,8 +555,11 @@ public final class Allocator {
      * The bitmap's bits (the block after its header) as a read-only little-endian view, read
      * under an exclusive lock: we may change them, and the view shows our changes.
      */
-    private static ByteBuffer bitmapBits(Transaction txn, long bitmapNr) {
+    private ByteBuffer bitmapBits(Transaction txn, long bitmapNr, BlockType type) {
         try (CachedBlock block = txn.readForUpdate(bitmapNr)) {
+            block.verify(uuid, type).ifPresent(why -> {
+                throw FsException.damaged("bitmap block " + bitmapNr + ": " + why);
+            });
             return block.contents().position(BlockHeader.SIZE).slice().order(ByteOrder.LITTLE_ENDIAN);
         }
     }

@@ -4,10 +4,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.errno.FsException;
 import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.GroupDescriptor;
 import org.quillfs.format.GroupDescriptorTable;
@@ -40,17 +43,27 @@ import org.quillfs.txn.Transaction;
 final class GroupTable {
 
     private final Geometry geometry;
+    private final UUID uuid;
     private final Map<Transaction, TreeMap<Integer, List<UnaryOperator<GroupDescriptor>>>> pending =
             new ConcurrentHashMap<>();
 
-    GroupTable(Geometry geometry) {
+    GroupTable(Geometry geometry, UUID uuid) {
         this.geometry = geometry;
+        this.uuid = uuid;
     }
 
-    /** Descriptor {@code group} with {@code txn}'s pending changes; a hint for fields {@code txn} does not own. */
+    /**
+     * Descriptor {@code group} with {@code txn}'s pending changes; a hint for fields {@code txn}
+     * does not own.
+     *
+     * @throws FsException EIO (damaged) when the table block does not verify
+     */
     GroupDescriptor read(Transaction txn, int group) {
-        GroupDescriptor d = GroupDescriptorTable.decode(
-                txn.peek(tableBlock(group), slotOffset(group), Limits.GROUP_DESCRIPTOR_SIZE));
+        GroupDescriptor d;
+        try (CachedBlock table = txn.peek(tableBlock(group))) {
+            verify(table, group);
+            d = GroupDescriptorTable.decode(table.copy(slotOffset(group), Limits.GROUP_DESCRIPTOR_SIZE));
+        }
         for (UnaryOperator<GroupDescriptor> change : pendingOf(txn, group)) {
             d = change.apply(d);
         }
@@ -89,6 +102,7 @@ final class GroupTable {
         for (Map.Entry<Integer, List<UnaryOperator<GroupDescriptor>>> group : mine.entrySet()) {
             GroupDescriptor d;
             try (CachedBlock table = txn.readForUpdate(tableBlock(group.getKey()))) {
+                verify(table, group.getKey());
                 d = GroupDescriptorTable.get(table.contents(), slot(group.getKey()));
             }
             for (UnaryOperator<GroupDescriptor> change : group.getValue()) {
@@ -97,6 +111,12 @@ final class GroupTable {
             // only the bytes of the descriptor that change are logged
             txn.updateChanged(tableBlock(group.getKey()), slotOffset(group.getKey()), GroupDescriptorTable.encode(d));
         }
+    }
+
+    private void verify(CachedBlock table, int group) {
+        table.verify(uuid, BlockType.GROUP_DESCRIPTORS).ifPresent(why -> {
+            throw FsException.damaged("group descriptor table block " + tableBlock(group) + ": " + why);
+        });
     }
 
     private long tableBlock(int group) {

@@ -37,6 +37,13 @@ import org.quillfs.volume.BlockDevice;
  * its bound rather than deadlock; pins are short (one operation). Device reads happen outside
  * the cache lock, under the block's own latch, so a slow read of one block does not stall the
  * others.
+ *
+ * <h2>Failure</h2>
+ * A pin whose read (or whose eviction's write-back) fails unpins what it pinned and throws: the
+ * block is read again by the next pin. A write-back that fails throws
+ * {@link WriteBackFailedException}; the layers above then stop the filesystem and
+ * {@link #stopWriting} the cache: from then on nothing goes home, dirty blocks stay in memory
+ * (the cache grows past its bound rather than evict them) and reads of cached blocks still work.
  */
 public final class BufferCache {
 
@@ -55,6 +62,7 @@ public final class BufferCache {
     /** Blocks dirty now; changed under each block's latch, so not under the cache's lock. */
     private final AtomicInteger dirtyBlocks = new AtomicInteger();
     private final AtomicLong writes = new AtomicLong();
+    private volatile boolean writingStopped;
 
     /**
      * @param capacityBytes the bound (default 64 MiB, {@link #DEFAULT_CAPACITY})
@@ -82,8 +90,31 @@ public final class BufferCache {
         if (block == null || !block.tryPin()) {
             block = pinMissing(blockNr);
         }
-        block.load(this);
+        try {
+            block.load(this);
+        } catch (RuntimeException | Error e) {
+            abandon(block);
+            throw e;
+        }
         return block;
+    }
+
+    /** Unpins a block whose pin failed; drops it if it never loaded and no one else holds it. */
+    private void abandon(CachedBlock block) {
+        block.unpinOnce();
+        synchronized (this) {
+            if (!block.isLoaded() && block.tryClaimForEviction()) {
+                remove(block);
+            }
+        }
+    }
+
+    /**
+     * Writes nothing home from now on: the filesystem has stopped after an error, and what the
+     * cache holds may include changes whose log records never became durable.
+     */
+    public void stopWriting() {
+        writingStopped = true;
     }
 
     /** A miss, or a block claimed for eviction: inserts it, first making room. */
@@ -108,8 +139,14 @@ public final class BufferCache {
             }
         }
         if (!toWrite.isEmpty()) {
-            writeBack(toWrite);
-            evictClean(toWrite);
+            try {
+                writeBack(toWrite);
+            } catch (RuntimeException | Error e) {
+                abandon(block);
+                throw e;
+            } finally {
+                evictClean(toWrite);
+            }
         }
         return block;
     }
@@ -156,7 +193,7 @@ public final class BufferCache {
                 remove(candidate);
                 continue;
             }
-            if (candidate.pins() == 0 && !candidate.referenced && dirty.size() < EVICTION_BATCH
+            if (candidate.pins() == 0 && !candidate.referenced && dirty.size() < EVICTION_BATCH && !writingStopped
                     && candidate.tryPin()) { // dirty: keep it pinned while it goes home
                 dirty.add(candidate);
             }
@@ -191,8 +228,14 @@ public final class BufferCache {
      * Writes {@code dirty} home: forces the log up to their page LSNs (the write-ahead rule),
      * writes a sealed copy of each, flushes the device, and marks clean those that did not
      * change meanwhile.
+     *
+     * @throws WriteBackFailedException if the device failed a write or the flush, or the cache
+     *     has {@linkplain #stopWriting stopped writing}
      */
     public void writeBack(List<CachedBlock> dirty) {
+        if (writingStopped) {
+            throw new WriteBackFailedException("no metadata block goes home: the filesystem stopped after an error", null);
+        }
         List<CachedBlock.Snapshot> snapshots = new ArrayList<>(dirty.size());
         long maxLsn = 0;
         for (CachedBlock block : dirty) {
@@ -202,11 +245,15 @@ public final class BufferCache {
         }
         log.force(maxLsn);
         snapshots.sort(Comparator.comparingLong(s -> s.block().blockNr()));
-        for (CachedBlock.Snapshot s : snapshots) {
-            BlockHeader.seal(s.data(), uuid);
-            device.write(s.block().blockNr(), s.data());
+        try {
+            for (CachedBlock.Snapshot s : snapshots) {
+                BlockHeader.seal(s.data(), uuid);
+                device.write(s.block().blockNr(), s.data());
+            }
+            device.flush();
+        } catch (RuntimeException e) {
+            throw new WriteBackFailedException("writing metadata blocks home failed: " + e.getMessage(), e);
         }
-        device.flush();
         writes.addAndGet(snapshots.size());
         for (CachedBlock.Snapshot s : snapshots) {
             s.block().wentHome(s.pageLsn(), s.data());
@@ -222,10 +269,13 @@ public final class BufferCache {
                 dirty.add(block);
             }
         }
-        for (int from = 0; from < dirty.size(); from += EVICTION_BATCH * 8) {
-            writeBack(dirty.subList(from, Math.min(dirty.size(), from + EVICTION_BATCH * 8)));
+        try {
+            for (int from = 0; from < dirty.size(); from += EVICTION_BATCH * 8) {
+                writeBack(dirty.subList(from, Math.min(dirty.size(), from + EVICTION_BATCH * 8)));
+            }
+        } finally {
+            evictClean(dirty);
         }
-        evictClean(dirty);
     }
 
     /**

@@ -5,8 +5,11 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.UUID;
 import org.quillfs.concurrent.LockOrder;
 import org.quillfs.format.BlockHeader;
+import org.quillfs.format.BlockType;
 
 /**
  * One metadata block in the {@link BufferCache}.
@@ -191,6 +194,45 @@ public final class CachedBlock implements AutoCloseable {
      */
     public synchronized void markVerified() {
         verified = true;
+    }
+
+    boolean isLoaded() {
+        return loaded;
+    }
+
+    /**
+     * Puts {@code before} back at {@code offset} without a log record: only when the journal has
+     * been aborted and a transaction's changes must still vanish from memory, so that readers see
+     * what committed. The block stays dirty; a stopped cache writes it nowhere.
+     */
+    public void revert(int offset, byte[] before) {
+        cache.checkPinned(this);
+        synchronized (this) {
+            System.arraycopy(before, 0, data, offset, before.length);
+        }
+    }
+
+    /**
+     * Checks, once per read from the device, that this is a sound {@code type} block of the
+     * filesystem {@code uuid} (magic, type, block number, checksum; a block changed since has a
+     * stale checksum, so only its magic and type are checked); marks it verified if so.
+     *
+     * @return what is wrong, or empty
+     */
+    public synchronized Optional<String> verify(UUID uuid, BlockType type) {
+        if (verified) {
+            return Optional.empty();
+        }
+        ByteBuffer contents = ByteBuffer.wrap(data).order(ByteOrder.LITTLE_ENDIAN);
+        Optional<String> problem;
+        if (dirty) {
+            problem = BlockHeader.magic(contents) != BlockHeader.MAGIC || BlockHeader.typeCode(contents) != type.code()
+                    ? Optional.of("not a " + type + " block") : Optional.empty();
+        } else {
+            problem = BlockHeader.problem(contents, uuid, type, blockNr);
+        }
+        verified = problem.isEmpty();
+        return problem;
     }
 
     void load(BufferCache owner) {

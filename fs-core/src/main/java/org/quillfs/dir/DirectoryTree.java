@@ -60,7 +60,7 @@ import org.quillfs.txn.Transaction;
  * <h2>Verification</h2>
  * Every block read is checked before use: header (type, number, checksum — the checksum only
  * when the cached copy is clean, since a dirty copy's checksum is stale by design), owner,
- * level, and the structure of the leaf or node. Damage is {@link Errno#EIO}.
+ * level, and the structure of the leaf or node. Damage is {@link FsException#damaged} (EIO).
  *
  * <p>Holds no state but its configuration: safe to share between threads.
  */
@@ -391,7 +391,7 @@ public final class DirectoryTree {
 
     private DirectoryRoot emptied(long dirInode, long count) {
         if (count != 0) {
-            throw new FsException(Errno.EIO, "directory inode " + dirInode + ": its tree is empty but its root counts "
+            throw FsException.damaged("directory inode " + dirInode + ": its tree is empty but its root counts "
                     + count + " more entries");
         }
         return new DirectoryRoot(0, 0, 0);
@@ -529,7 +529,7 @@ public final class DirectoryTree {
     }
 
     private static FsException damage(long dirInode, long block, String why) {
-        return new FsException(Errno.EIO, "directory inode " + dirInode + ": block " + block + ": " + why);
+        return FsException.damaged("directory inode " + dirInode + ": block " + block + ": " + why);
     }
 
     /** The index of the first entry of the upper half, splitting the entries' bytes most evenly. */

@@ -9,7 +9,6 @@ import java.util.UUID;
 import org.quillfs.alloc.Allocator;
 import org.quillfs.alloc.Reservation;
 import org.quillfs.cache.CachedBlock;
-import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
@@ -685,14 +684,14 @@ public final class ExtentTree {
                         || e.physical() < geometry.groupsStart() || e.physical() > geometry.blockCount() - e.length();
             }
             if (bad) {
-                throw new FsException(Errno.EIO, where + ": entry " + e + " is not a valid "
+                throw FsException.damaged(where + ": entry " + e + " is not a valid "
                         + (depth == 0 ? "extent" : "index entry"));
             }
         }
     }
 
     private static FsException damaged(long blockNr, String why) {
-        return new FsException(Errno.EIO, "extent node block " + blockNr + ": " + why);
+        return FsException.damaged("extent node block " + blockNr + ": " + why);
     }
 
     private static long upperBound(List<ExtentEntry> entries, int i) {

@@ -169,6 +169,16 @@ public record Superblock(
      * so that a damaged block can still be shown: any bytes decode. The label is the UTF-8 up to
      * the first NUL, with malformed bytes replaced by U+FFFD.
      */
+    /**
+     * Sets ERRORS in the state of {@code block}, an encoded superblock, and changes no other
+     * byte (seal the block after): for marking the superblock on the device directly, when the
+     * journal can no longer carry the change, and for keeping the mark through recovery.
+     */
+    public static void markErrors(ByteBuffer block) {
+        ByteBuffer b = BlockHeader.le(block);
+        b.putShort(STATE, (short) (Short.toUnsignedInt(b.getShort(STATE)) | STATE_ERRORS));
+    }
+
     public static Superblock decode(ByteBuffer block) {
         ByteBuffer b = BlockHeader.le(block);
         Geometry geometry = new Geometry(

@@ -5,6 +5,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.format.BlockHeader;
@@ -24,6 +26,9 @@ import org.quillfs.txn.ConcurrencyCounters;
 import org.quillfs.txn.MetadataStore;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
+import org.quillfs.volume.VolumeIOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The filesystem as POSIX operations (DESIGN.md, layer 8): what the FUSE adapter and Java
@@ -56,6 +61,8 @@ public final class FileSystem implements AutoCloseable {
     private static final long DOT_DOT_OFFSET = 2;
     private static final Duration RELATIME_AGE = Duration.ofDays(1);
 
+    private static final Logger log = LoggerFactory.getLogger(FileSystem.class);
+
     private final Layers layers;
     private final SuperblockUpdates superblock;
     private final OrphanList orphans;
@@ -72,7 +79,7 @@ public final class FileSystem implements AutoCloseable {
         MetadataStore store = MetadataStore.open(device, sb, options.store());
         this.layers = new Layers(device, sb, store, options);
         long maxStepLogBytes = Math.min(1L << 20, store.log().region().capacity() / 16);
-        this.superblock = new SuperblockUpdates(sb.geometry().blockSize());
+        this.superblock = new SuperblockUpdates(sb.geometry().blockSize(), sb.uuid());
         this.orphans = new OrphanList(superblock, layers.inodes);
         this.reclaimer = new InodeReclaimer(layers, orphans, maxStepLogBytes);
         this.namespace = new Namespace(layers, orphans, reclaimer, open);
@@ -98,10 +105,29 @@ public final class FileSystem implements AutoCloseable {
      *     open (the message says why), EIO when it cannot be read
      */
     public static FileSystem open(BlockDevice device, FsOptions options) {
-        Superblock sb = readSuperblock(device, !options.readOnly());
-        FileSystem fs = new FileSystem(device, sb, options);
+        Superblock sb;
+        try {
+            sb = readSuperblock(device, !options.readOnly());
+        } catch (VolumeIOException e) {
+            throw new FsException(Errno.EIO, e.getMessage());
+        }
+        if ((sb.state() & Superblock.STATE_ERRORS) != 0) {
+            log.warn("quillfs {}: mounting a filesystem with errors (the superblock says ERRORS): run fsck.quillfs -f {} "
+                    + "soon", device.name(), device.name());
+        }
+        FileSystem fs;
+        try {
+            fs = new FileSystem(device, sb, options);
+        } catch (VolumeIOException e) {
+            throw new FsException(Errno.EIO, "journal recovery failed: " + e.getMessage());
+        }
         if (!options.readOnly()) {
-            fs.startMount();
+            try {
+                fs.startMount();
+            } catch (RuntimeException e) {
+                fs.halt();
+                throw fs.layers.failures.errno(e);
+            }
         }
         return fs;
     }
@@ -187,7 +213,9 @@ public final class FileSystem implements AutoCloseable {
     // ------------------------------------------------------------------ attributes and names
 
     public Attributes getattr(long inode) {
-        return layers.transactions.read(txn -> attributes(inode, layers.inode(txn, inode)));
+        return call(() -> {
+            return layers.transactions.read(txn -> attributes(inode, layers.inode(txn, inode)));
+        });
     }
 
     /**
@@ -196,9 +224,11 @@ public final class FileSystem implements AutoCloseable {
      * @throws FsException ENOENT, ENOTDIR, ENAMETOOLONG
      */
     public Attributes lookup(long dir, byte[] name) {
-        return layers.transactions.read(txn -> {
-            long child = childOf(txn, dir, name);
-            return attributes(child, layers.inode(txn, child));
+        return call(() -> {
+            return layers.transactions.read(txn -> {
+                long child = childOf(txn, dir, name);
+                return attributes(child, layers.inode(txn, child));
+            });
         });
     }
 
@@ -219,26 +249,30 @@ public final class FileSystem implements AutoCloseable {
      * @throws FsException ENOENT, ENOTDIR, ELOOP, ENAMETOOLONG
      */
     public long resolve(String path, boolean followLast) {
-        return paths.resolve(path, followLast);
+        return call(() -> {
+            return paths.resolve(path, followLast);
+        });
     }
 
     /** Changes mode, owner, size and times as {@code changes} says; ctime becomes now. */
     public Attributes setattr(long inode, AttributeChanges changes) {
-        if (changes.equals(AttributeChanges.none())) {
-            return getattr(inode); // utimensat with both times UTIME_OMIT changes nothing, not even ctime
-        }
-        layers.checkWritable();
-        if (changes.size().isPresent()) {
-            // The other changes go in the truncate's last transaction: one call, one transaction.
-            Inode[] changed = new Inode[1];
-            files.truncate(inode, changes.size().getAsLong(), (node, now) -> changed[0] = changed(node, changes, now));
-            return attributes(inode, changed[0]);
-        }
-        return layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
-            Inode node = changed(layers.inodeForUpdate(txn, inode), changes, Layers.now());
-            layers.inodes.write(txn, inode, node);
-            return attributes(inode, node);
-        }).result();
+        return call(() -> {
+            if (changes.equals(AttributeChanges.none())) {
+                return getattr(inode); // utimensat with both times UTIME_OMIT changes nothing, not even ctime
+            }
+            layers.checkWritable();
+            if (changes.size().isPresent()) {
+                // The other changes go in the truncate's last transaction: one call, one transaction.
+                Inode[] changed = new Inode[1];
+                files.truncate(inode, changes.size().getAsLong(), (node, now) -> changed[0] = changed(node, changes, now));
+                return attributes(inode, changed[0]);
+            }
+            return layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
+                Inode node = changed(layers.inodeForUpdate(txn, inode), changes, Layers.now());
+                layers.inodes.write(txn, inode, node);
+                return attributes(inode, node);
+            }).result();
+        });
     }
 
     /** {@code node} with setattr's mode, owner and times; ctime {@code now}. */
@@ -264,40 +298,50 @@ public final class FileSystem implements AutoCloseable {
 
     /** mknod(2) for any type but directory and symlink ({@code mode} 0 type means regular). */
     public Attributes mknod(long dir, byte[] name, int mode, long rdev, Caller caller) {
-        int type = mode & Inode.S_IFMT;
-        if (type == Inode.S_IFDIR) {
-            throw new FsException(Errno.EPERM, "mknod makes no directories: use mkdir");
-        }
-        if (type == Inode.S_IFLNK) {
-            throw new FsException(Errno.EINVAL, "mknod makes no symlinks: use symlink");
-        }
-        int m = type == 0 ? mode | Inode.S_IFREG : mode;
-        return namespace.create(dir, name, m, rdev, null, caller, -1).attributes();
+        return call(() -> {
+            int type = mode & Inode.S_IFMT;
+            if (type == Inode.S_IFDIR) {
+                throw new FsException(Errno.EPERM, "mknod makes no directories: use mkdir");
+            }
+            if (type == Inode.S_IFLNK) {
+                throw new FsException(Errno.EINVAL, "mknod makes no symlinks: use symlink");
+            }
+            int m = type == 0 ? mode | Inode.S_IFREG : mode;
+            return namespace.create(dir, name, m, rdev, null, caller, -1).attributes();
+        });
     }
 
     /** Creates regular file {@code name} and opens it with {@code flags}, atomically. */
     public OpenFile create(long dir, byte[] name, int mode, int flags, Caller caller) {
-        Namespace.Created c = namespace.create(dir, name, Inode.S_IFREG | (mode & 07777), 0, null, caller,
-                flags & ~OpenFlags.O_TRUNC);
-        return new OpenFile(c.attributes(), c.handle());
+        return call(() -> {
+            Namespace.Created c = namespace.create(dir, name, Inode.S_IFREG | (mode & 07777), 0, null, caller,
+                    flags & ~OpenFlags.O_TRUNC);
+            return new OpenFile(c.attributes(), c.handle());
+        });
     }
 
     public Attributes mkdir(long dir, byte[] name, int mode, Caller caller) {
-        return namespace.create(dir, name, Inode.S_IFDIR | (mode & 07777), 0, null, caller, -1).attributes();
+        return call(() -> {
+            return namespace.create(dir, name, Inode.S_IFDIR | (mode & 07777), 0, null, caller, -1).attributes();
+        });
     }
 
     /** A symlink {@code name} → {@code target}; its mode is 0777 as on Linux. */
     public Attributes symlink(long dir, byte[] name, byte[] target, Caller caller) {
-        return namespace.create(dir, name, Inode.S_IFLNK | 0777, 0, target, caller, -1).attributes();
+        return call(() -> {
+            return namespace.create(dir, name, Inode.S_IFLNK | 0777, 0, target, caller, -1).attributes();
+        });
     }
 
     public byte[] readlink(long inode) {
-        return layers.transactions.read(txn -> {
-            Inode node = layers.inode(txn, inode);
-            if ((node.mode() & Inode.S_IFMT) != Inode.S_IFLNK) {
-                throw new FsException(Errno.EINVAL, "inode " + inode + " is not a symlink");
-            }
-            return symlinkTarget(txn, node);
+        return call(() -> {
+            return layers.transactions.read(txn -> {
+                Inode node = layers.inode(txn, inode);
+                if ((node.mode() & Inode.S_IFMT) != Inode.S_IFLNK) {
+                    throw new FsException(Errno.EINVAL, "inode " + inode + " is not a symlink");
+                }
+                return symlinkTarget(txn, node);
+            });
         });
     }
 
@@ -313,20 +357,28 @@ public final class FileSystem implements AutoCloseable {
 
     /** A new name {@code name} in {@code dir} for {@code inode}. */
     public Attributes link(long inode, long dir, byte[] name) {
-        return namespace.link(inode, dir, name);
+        return call(() -> {
+            return namespace.link(inode, dir, name);
+        });
     }
 
     public void unlink(long dir, byte[] name) {
-        namespace.unlink(dir, name);
+        run(() -> {
+            namespace.unlink(dir, name);
+        });
     }
 
     public void rmdir(long dir, byte[] name) {
-        namespace.rmdir(dir, name);
+        run(() -> {
+            namespace.rmdir(dir, name);
+        });
     }
 
     /** rename(2), with {@link #RENAME_NOREPLACE} or {@link #RENAME_EXCHANGE} as renameat2(2). */
     public void rename(long fromDir, byte[] fromName, long toDir, byte[] toName, int flags) {
-        namespace.rename(fromDir, fromName, toDir, toName, flags);
+        run(() -> {
+            namespace.rename(fromDir, fromName, toDir, toName, flags);
+        });
     }
 
     /**
@@ -336,31 +388,35 @@ public final class FileSystem implements AutoCloseable {
      * changes meanwhile.
      */
     public List<DirectoryEntry> readdir(long dir, long offset, int max) {
-        List<DirectoryEntry> out = new ArrayList<>();
-        boolean touched = layers.transactions.read(txn -> {
-            out.clear();
-            Inode d = layers.directory(txn, dir);
-            if (offset < DOT_OFFSET && out.size() < max) {
-                out.add(new DirectoryEntry(new byte[] {'.'}, dir, DirectoryKeys.DT_DIR, DOT_OFFSET));
+        return call(() -> {
+            List<DirectoryEntry> out = new ArrayList<>();
+            boolean touched = layers.transactions.read(txn -> {
+                out.clear();
+                Inode d = layers.directory(txn, dir);
+                if (offset < DOT_OFFSET && out.size() < max) {
+                    out.add(new DirectoryEntry(new byte[] {'.'}, dir, DirectoryKeys.DT_DIR, DOT_OFFSET));
+                }
+                if (offset < DOT_DOT_OFFSET && out.size() < max) {
+                    out.add(new DirectoryEntry(new byte[] {'.', '.'}, d.parent(), DirectoryKeys.DT_DIR, DOT_DOT_OFFSET));
+                }
+                for (DirEntry e : layers.directories.list(txn, dir, DirectoryRoot.decode(d.data()),
+                        Math.max(offset, DOT_DOT_OFFSET), max - out.size())) {
+                    out.add(new DirectoryEntry(e.name(), e.inode(), e.fileType(), e.key()));
+                }
+                return needsAtime(d);
+            });
+            if (touched) {
+                touchAtime(dir);
             }
-            if (offset < DOT_DOT_OFFSET && out.size() < max) {
-                out.add(new DirectoryEntry(new byte[] {'.', '.'}, d.parent(), DirectoryKeys.DT_DIR, DOT_DOT_OFFSET));
-            }
-            for (DirEntry e : layers.directories.list(txn, dir, DirectoryRoot.decode(d.data()),
-                    Math.max(offset, DOT_DOT_OFFSET), max - out.size())) {
-                out.add(new DirectoryEntry(e.name(), e.inode(), e.fileType(), e.key()));
-            }
-            return needsAtime(d);
+            return out;
         });
-        if (touched) {
-            touchAtime(dir);
-        }
-        return out;
     }
 
     public FsStats statfs() {
-        return new FsStats(layers.geometry.blockSize(), layers.geometry.blockCount(), layers.allocator.freeBlocks(),
-                layers.geometry.inodeCount(), layers.allocator.freeInodes(), Limits.MAX_NAME_BYTES);
+        return call(() -> {
+            return new FsStats(layers.geometry.blockSize(), layers.geometry.blockCount(), layers.allocator.freeBlocks(),
+                    layers.geometry.inodeCount(), layers.allocator.freeInodes(), Limits.MAX_NAME_BYTES);
+        });
     }
 
     /**
@@ -389,81 +445,93 @@ public final class FileSystem implements AutoCloseable {
      *     ELOOP for a symlink
      */
     public long open(long inode, int flags) {
-        long handle = layers.transactions.read(txn -> {
-            Inode node = layers.inode(txn, inode);
-            int type = node.mode() & Inode.S_IFMT;
-            boolean writing = (flags & OpenFlags.ACCMODE) != OpenFlags.O_RDONLY;
-            if (node.links() == 0) {
-                throw new FsException(Errno.ENOENT, "inode " + inode + " has been removed");
+        return call(() -> {
+            long handle = layers.transactions.read(txn -> {
+                Inode node = layers.inode(txn, inode);
+                int type = node.mode() & Inode.S_IFMT;
+                boolean writing = (flags & OpenFlags.ACCMODE) != OpenFlags.O_RDONLY;
+                if (node.links() == 0) {
+                    throw new FsException(Errno.ENOENT, "inode " + inode + " has been removed");
+                }
+                if (type == Inode.S_IFDIR && writing) {
+                    throw new FsException(Errno.EISDIR, "inode " + inode + " is a directory");
+                }
+                if (type == Inode.S_IFLNK) {
+                    throw new FsException(Errno.ELOOP, "inode " + inode + " is a symlink");
+                }
+                if (writing) {
+                    layers.checkWritable();
+                }
+                return open.opened(inode, flags);
+            });
+            if ((flags & OpenFlags.O_TRUNC) != 0 && (flags & OpenFlags.ACCMODE) != OpenFlags.O_RDONLY
+                    && getattr(inode).isRegularFile()) {
+                try {
+                    setattr(inode, AttributeChanges.size(0));
+                } catch (RuntimeException e) {
+                    release(handle);
+                    throw e;
+                }
             }
-            if (type == Inode.S_IFDIR && writing) {
-                throw new FsException(Errno.EISDIR, "inode " + inode + " is a directory");
-            }
-            if (type == Inode.S_IFLNK) {
-                throw new FsException(Errno.ELOOP, "inode " + inode + " is a symlink");
-            }
-            if (writing) {
-                layers.checkWritable();
-            }
-            return open.opened(inode, flags);
+            return handle;
         });
-        if ((flags & OpenFlags.O_TRUNC) != 0 && (flags & OpenFlags.ACCMODE) != OpenFlags.O_RDONLY
-                && getattr(inode).isRegularFile()) {
-            try {
-                setattr(inode, AttributeChanges.size(0));
-            } catch (RuntimeException e) {
-                release(handle);
-                throw e;
-            }
-        }
-        return handle;
     }
 
     /** Closes {@code handle}; the last handle of an inode with no name left frees it. */
     public void release(long handle) {
-        long inode = open.remove(handle).inode();
-        // The inode's page lock orders this with an unlink of its last name: whichever comes
-        // second sees the other's effect (no longer open, or no link left) and frees it. A shared
-        // lock does that as well as an exclusive one, and a read-only transaction logs nothing.
-        boolean reclaim = layers.transactions.read(txn -> {
-            Inode node = layers.inode(txn, inode);
-            return open.closed(inode) && node.links() == 0;
+        run(() -> {
+            long inode = open.remove(handle).inode();
+            // The inode's page lock orders this with an unlink of its last name: whichever comes
+            // second sees the other's effect (no longer open, or no link left) and frees it. A shared
+            // lock does that as well as an exclusive one, and a read-only transaction logs nothing.
+            boolean reclaim = layers.transactions.read(txn -> {
+                Inode node = layers.inode(txn, inode);
+                return open.closed(inode) && node.links() == 0;
+            });
+            if (reclaim && layers.writable()) { // else the orphan list keeps it for the next mount
+                reclaimer.reclaim(inode);
+            }
         });
-        if (reclaim) {
-            reclaimer.reclaim(inode);
-        }
     }
 
     public int read(long handle, long offset, ByteBuffer dst) {
-        OpenFiles.Handle h = open.get(handle);
-        if (!h.readable()) {
-            throw new FsException(Errno.EBADF, "handle " + handle + " is not open for reading");
-        }
-        FileIo.Read read = files.read(h.inode(), offset, dst, this::needsAtime);
-        if (read.touchAtime()) {
-            touchAtime(h.inode());
-        }
-        return read.bytes();
+        return call(() -> {
+            OpenFiles.Handle h = open.get(handle);
+            if (!h.readable()) {
+                throw new FsException(Errno.EBADF, "handle " + handle + " is not open for reading");
+            }
+            FileIo.Read read = files.read(h.inode(), offset, dst, this::needsAtime);
+            if (read.touchAtime()) {
+                touchAtime(h.inode());
+            }
+            return read.bytes();
+        });
     }
 
     public int write(long handle, long offset, ByteBuffer src) {
-        OpenFiles.Handle h = open.get(handle);
-        if (!h.writable()) {
-            throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
-        }
-        return files.write(h.inode(), offset, src, h.appends());
+        return call(() -> {
+            OpenFiles.Handle h = open.get(handle);
+            if (!h.writable()) {
+                throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
+            }
+            return files.write(h.inode(), offset, src, h.appends());
+        });
     }
 
     /** Makes everything written through {@code handle}, data and metadata, durable. */
     public void fsync(long handle, boolean dataOnly) {
-        open.get(handle);
-        sync();
+        run(() -> {
+            open.get(handle);
+            sync();
+        });
     }
 
     /** Makes every completed operation durable. */
     public void sync() {
-        layers.transactions.force(layers.store.log().appendedLsn());
-        layers.store.log().flushDataIfAnnounced(); // data no log write has flushed yet (the force may have had none to do)
+        run(() -> {
+            layers.transactions.force(layers.store.log().appendedLsn());
+            layers.store.log().flushDataIfAnnounced(); // data no log write has flushed yet (the force may have had none to do)
+        });
     }
 
     /**
@@ -474,26 +542,28 @@ public final class FileSystem implements AutoCloseable {
      *     Linux), EINVAL for a negative offset or a length ≤ 0, EBADF for a handle not open to write
      */
     public void fallocate(long handle, int mode, long offset, long length) {
-        OpenFiles.Handle h = open.get(handle);
-        if (!h.writable()) {
-            throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
-        }
-        layers.checkWritable();
-        if (offset < 0 || length <= 0) {
-            throw new FsException(Errno.EINVAL, "fallocate needs offset ≥ 0 and length > 0");
-        }
-        if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
-            files.punchHole(h.inode(), offset, length);
-            return;
-        }
-        if (mode == 0 || mode == FALLOC_FL_KEEP_SIZE) {
-            if (offset > Long.MAX_VALUE - length) {
-                throw new FsException(Errno.EFBIG, "fallocate past the largest file offset");
+        run(() -> {
+            OpenFiles.Handle h = open.get(handle);
+            if (!h.writable()) {
+                throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
             }
-            files.preallocate(h.inode(), offset, length, mode == FALLOC_FL_KEEP_SIZE);
-            return;
-        }
-        throw new FsException(Errno.ENOTSUP, "fallocate mode 0x" + Integer.toHexString(mode) + " is not supported");
+            layers.checkWritable();
+            if (offset < 0 || length <= 0) {
+                throw new FsException(Errno.EINVAL, "fallocate needs offset ≥ 0 and length > 0");
+            }
+            if (mode == (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE)) {
+                files.punchHole(h.inode(), offset, length);
+                return;
+            }
+            if (mode == 0 || mode == FALLOC_FL_KEEP_SIZE) {
+                if (offset > Long.MAX_VALUE - length) {
+                    throw new FsException(Errno.EFBIG, "fallocate past the largest file offset");
+                }
+                files.preallocate(h.inode(), offset, length, mode == FALLOC_FL_KEEP_SIZE);
+                return;
+            }
+            throw new FsException(Errno.ENOTSUP, "fallocate mode 0x" + Integer.toHexString(mode) + " is not supported");
+        });
     }
 
     // ------------------------------------------------------------------ extended attributes
@@ -504,12 +574,16 @@ public final class FileSystem implements AutoCloseable {
      * @throws FsException ENODATA when there is none, ENOTSUP for an unknown namespace
      */
     public byte[] getxattr(long inode, String name) {
-        return xattrs.get(inode, name);
+        return call(() -> {
+            return xattrs.get(inode, name);
+        });
     }
 
     /** The names of {@code inode}'s extended attributes. */
     public List<String> listxattr(long inode) {
-        return xattrs.list(inode);
+        return call(() -> {
+            return xattrs.list(inode);
+        });
     }
 
     /**
@@ -520,19 +594,23 @@ public final class FileSystem implements AutoCloseable {
      *     ENOSPC when the inode's attributes would not fit one block, ENOTSUP for an unknown namespace
      */
     public void setxattr(long inode, String name, byte[] value, int flags) {
-        xattrs.set(inode, name, value, flags);
+        run(() -> {
+            xattrs.set(inode, name, value, flags);
+        });
     }
 
     /** @throws FsException ENODATA when there is no such attribute */
     public void removexattr(long inode, String name) {
-        xattrs.remove(inode, name);
+        run(() -> {
+            xattrs.remove(inode, name);
+        });
     }
 
     // ------------------------------------------------------------------ times
 
     /** Whether reading {@code inode} now should update its access time, by the mount's atime mode. */
     private boolean needsAtime(Inode inode) {
-        if (layers.options.readOnly() || (inode.flags() & Inode.NOATIME) != 0) {
+        if (!layers.writable() || (inode.flags() & Inode.NOATIME) != 0) {
             return false;
         }
         return switch (layers.options.atime()) {
@@ -568,19 +646,37 @@ public final class FileSystem implements AutoCloseable {
             return;
         }
         closed = true;
-        if (!layers.options.readOnly()) {
-            for (long number : layers.transactions.read(orphans::all)) {
-                reclaimer.reclaim(number);
-            }
-            layers.transactions.write(txn -> superblock.logBytesPerWrite(), txn -> {
-                Superblock sb = superblock.readForUpdate(txn);
-                superblock.write(txn, sb.withState(sb.state() | Superblock.STATE_CLEAN)
-                        .withWrite(Layers.now().seconds(), layers.allocator.freeBlocks(), layers.allocator.freeInodes()));
-                return null;
-            });
+        if (layers.failures.reason().isPresent()) {
+            halt(); // stopped after an error: nothing more is written, the next mount recovers
+            return;
         }
-        layers.store.close();
+        try {
+            if (!layers.options.readOnly()) {
+                for (long number : layers.transactions.read(orphans::all)) {
+                    reclaimer.reclaim(number);
+                }
+                layers.transactions.write(txn -> superblock.logBytesPerWrite(), txn -> {
+                    Superblock sb = superblock.readForUpdate(txn);
+                    superblock.write(txn, sb.withState(sb.state() | Superblock.STATE_CLEAN)
+                            .withWrite(Layers.now().seconds(), layers.allocator.freeBlocks(), layers.allocator.freeInodes()));
+                    return null;
+                });
+            }
+            layers.store.close();
+        } catch (RuntimeException e) {
+            RuntimeException errno = layers.failures.errno(e);
+            halt();
+            throw errno;
+        }
         closeOwnedDevice();
+    }
+
+    /**
+     * Why the filesystem turned read-only after an error (docs/FILESYSTEM.md, "Device errors"),
+     * or empty while it runs normally.
+     */
+    public Optional<String> failure() {
+        return layers.failures.reason();
     }
 
     private void closeOwnedDevice() {
@@ -597,6 +693,23 @@ public final class FileSystem implements AutoCloseable {
         closed = true;
         layers.store.halt();
         closeOwnedDevice();
+    }
+
+    /** Runs a facade operation: a failure from below becomes its errno ({@link Failures#errno}). */
+    private <R> R call(Supplier<R> operation) {
+        try {
+            return operation.get();
+        } catch (RuntimeException e) {
+            throw layers.failures.errno(e);
+        }
+    }
+
+    private void run(Runnable operation) {
+        try {
+            operation.run();
+        } catch (RuntimeException e) {
+            throw layers.failures.errno(e);
+        }
     }
 
     private Attributes attributes(long number, Inode inode) {

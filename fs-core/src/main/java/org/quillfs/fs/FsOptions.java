@@ -34,4 +34,8 @@ public record FsOptions(boolean readOnly, AtimeMode atime, DataMode data, Metada
     public FsOptions withData(DataMode mode) {
         return new FsOptions(readOnly, atime, mode, store);
     }
+
+    public FsOptions withStore(MetadataStore.Options options) {
+        return new FsOptions(readOnly, atime, data, options);
+    }
 }

@@ -34,6 +34,7 @@ final class Layers {
     final XattrStore xattrs;
     final Transactions transactions;
     final FsOptions options;
+    final Failures failures;
 
     Layers(BlockDevice device, Superblock superblock, MetadataStore store, FsOptions options) {
         this.device = device;
@@ -48,6 +49,7 @@ final class Layers {
                 options.data());
         this.xattrs = new XattrStore(geometry, superblock.uuid(), allocator);
         this.transactions = new Transactions(store.transactions());
+        this.failures = new Failures(device, superblock.uuid(), store);
     }
 
     /**
@@ -86,9 +88,16 @@ final class Layers {
         return Timestamp.of(Instant.now());
     }
 
+    /** @throws FsException EROFS when mounted read-only, or read-only after an error ({@link Failures}) */
     void checkWritable() {
         if (options.readOnly()) {
             throw new FsException(Errno.EROFS, "the filesystem is mounted read-only");
         }
+        failures.checkWritable();
+    }
+
+    /** Whether changes may be made: not mounted read-only, and not stopped after an error. */
+    boolean writable() {
+        return !options.readOnly() && failures.reason().isEmpty();
     }
 }

@@ -446,7 +446,7 @@ final class Namespace {
             }
             at = layers.inode(txn, at).parent();
         }
-        throw new FsException(Errno.EIO, "the parent links above directory " + dir + " loop");
+        throw FsException.damaged("the parent links above directory " + dir + " loop");
     }
 
     // ------------------------------------------------------------------ helpers

@@ -2,7 +2,10 @@ package org.quillfs.fs;
 
 import java.nio.ByteBuffer;
 import java.util.Arrays;
+import java.util.UUID;
 import org.quillfs.cache.CachedBlock;
+import org.quillfs.errno.FsException;
+import org.quillfs.format.BlockType;
 import org.quillfs.format.Superblock;
 import org.quillfs.journal.LogRecordCodec;
 import org.quillfs.txn.BlockReader;
@@ -17,13 +20,19 @@ import org.quillfs.txn.Transaction;
 final class SuperblockUpdates {
 
     private final int blockSize;
+    private final UUID uuid;
 
-    SuperblockUpdates(int blockSize) {
+    SuperblockUpdates(int blockSize, UUID uuid) {
         this.blockSize = blockSize;
+        this.uuid = uuid;
     }
 
+    /** @throws FsException EIO (damaged) when block 0 does not verify */
     Superblock read(BlockReader txn) {
         try (CachedBlock block = txn.read(0)) {
+            block.verify(uuid, BlockType.SUPERBLOCK).ifPresent(why -> {
+                throw FsException.damaged("superblock: " + why);
+            });
             return Superblock.decode(block.contents());
         }
     }

@@ -58,12 +58,12 @@ public final class InodeStore {
                         ? typeProblem(contents, blockNr)
                         : BlockHeader.problem(contents, uuid, BlockType.INODE_TABLE, blockNr);
                 if (damage.isPresent()) {
-                    throw new FsException(Errno.EIO, "inode " + number + ": inode table block " + blockNr + ": "
+                    throw FsException.damaged("inode " + number + ": inode table block " + blockNr + ": "
                             + damage.get());
                 }
                 block.markVerified();
             } else if (BlockHeader.typeCode(contents) != BlockType.INODE_TABLE.code()) {
-                throw new FsException(Errno.EIO, "inode " + number + ": block " + blockNr + " is no inode table block");
+                throw FsException.damaged("inode " + number + ": block " + blockNr + " is no inode table block");
             }
             byte[] bytes = Inode.bytesAt(contents, offset);
             if (Inode.isFree(bytes)) {
@@ -71,7 +71,7 @@ public final class InodeStore {
             }
             Optional<String> damage = Inode.checksumProblem(bytes, number, checksum);
             if (damage.isPresent()) {
-                throw new FsException(Errno.EIO, "inode " + number + ": " + damage.get());
+                throw FsException.damaged("inode " + number + ": " + damage.get());
             }
             return Optional.of(Inode.decode(bytes));
         }
@@ -86,13 +86,31 @@ public final class InodeStore {
     /** Writes {@code inode} as inode {@code number} (with its checksum), logging only what changes. */
     public void write(Transaction txn, long number, Inode inode) {
         checkNumber(number);
+        verifyBlockOf(txn, number);
         txn.updateChanged(geometry.inodeBlock(number), geometry.inodeOffset(number), inode.encode(number, checksum));
     }
 
     /** Zeroes inode {@code number}: a free inode is all zero. */
     public void clear(Transaction txn, long number) {
         checkNumber(number);
+        verifyBlockOf(txn, number);
         txn.updateChanged(geometry.inodeBlock(number), geometry.inodeOffset(number), new byte[Limits.INODE_SIZE]);
+    }
+
+    /**
+     * Checks the table block of inode {@code number} before a change to it: a new inode is written
+     * without being read, and a block that came from the device damaged (its other inodes) must
+     * not go home sealed with a checksum that covers the damage.
+     *
+     * @throws FsException EIO (damaged) when it does not verify
+     */
+    private void verifyBlockOf(Transaction txn, long number) {
+        long blockNr = geometry.inodeBlock(number);
+        try (CachedBlock block = txn.readForUpdate(blockNr)) {
+            block.verify(uuid, BlockType.INODE_TABLE).ifPresent(why -> {
+                throw FsException.damaged("inode " + number + ": inode table block " + blockNr + ": " + why);
+            });
+        }
     }
 
     private void checkNumber(long number) {

@@ -4,16 +4,14 @@ import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Consumer;
 
 /**
  * Makes the log durable every commit interval (default 5 s), bounding what a crash can lose of
- * work nobody fsync'd, as ext4's {@code commit=} does.
+ * work nobody fsync'd, as ext4's {@code commit=} does. A failed force has aborted the journal;
+ * it is reported to {@code onFailure}, and nothing more is forced.
  */
 public final class IntervalFlusher implements AutoCloseable {
-
-    private static final Logger log = LoggerFactory.getLogger(IntervalFlusher.class);
 
     public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
 
@@ -23,13 +21,16 @@ public final class IntervalFlusher implements AutoCloseable {
         return t;
     });
 
-    public IntervalFlusher(LogWriter writer, Duration interval) {
+    public IntervalFlusher(LogWriter writer, Duration interval, Consumer<RuntimeException> onFailure) {
         long millis = interval.toMillis();
         timer.scheduleWithFixedDelay(() -> {
+            if (writer.aborted()) {
+                return;
+            }
             try {
                 writer.forceAll();
             } catch (RuntimeException e) {
-                log.error("flushing the log failed: {}", e.toString());
+                onFailure.accept(e);
             }
         }, millis, millis, TimeUnit.MILLISECONDS);
     }

@@ -45,9 +45,12 @@ import org.quillfs.volume.BlockDevice;
  *
  * <h2>Failure</h2>
  * If writing or flushing the log fails, the records of that batch may not be on the device.
- * The journal is then aborted: every later append and force throws
- * {@link JournalAbortedException}, so nothing is ever reported durable that may not be. The
- * next mount's recovery finds the log as far as it reached the device.
+ * The journal is then aborted: the failed call and every later append, force and reservation
+ * throw {@link JournalAbortedException}, so nothing is ever reported durable that may not be.
+ * A failed device flush of any kind aborts it too: after one, the writes it was to cover may
+ * be lost, and the order "data, flush, COMMIT" can no longer be promised. The layers above
+ * abort it themselves ({@link #abort}) when metadata can no longer be made durable (a block
+ * failed to go home). The next mount's recovery finds the log as far as it reached the device.
  *
  * <h2>Implementation notes</h2>
  * One lock guards the buffer, the LSNs and the space counters; it is held for memory copies
@@ -193,7 +196,7 @@ public final class LogWriter implements WriteAheadLog {
      * the force's log write already had one.
      */
     public void flushDataIfAnnounced() {
-        dataBarrier.flushIfAnnounced(device);
+        flushOrAbort(() -> dataBarrier.flushIfAnnounced(device));
     }
 
     /**
@@ -202,7 +205,7 @@ public final class LogWriter implements WriteAheadLog {
      * tail past journaled data that went home without a flush of its own.
      */
     public void flushDevice() {
-        dataBarrier.flush(device);
+        flushOrAbort(() -> dataBarrier.flush(device));
     }
 
     /**
@@ -254,7 +257,6 @@ public final class LogWriter implements WriteAheadLog {
             }
         } catch (RuntimeException e) {
             failed = e;
-            throw e;
         } finally {
             lockLog();
             flushing = false;
@@ -267,15 +269,62 @@ public final class LogWriter implements WriteAheadLog {
                 bytesWritten += bytes;
             } else {
                 // These records are lost: never let a later flush report them durable.
-                failure = new JournalAbortedException("the journal was aborted: writing the log failed: "
-                        + failed.getMessage(), failed);
+                abortLocked("writing the log failed: " + failed.getMessage(), failed);
             }
             flushed.signalAll();
         }
+        checkNotAborted(); // the writer learns of its own failure as every later caller does
     }
 
     private void checkNotAborted() {
         if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /**
+     * Aborts the journal, if it is not already: nothing more is appended, forced or reserved.
+     * For a failure the log writer cannot see: metadata that could not be written home.
+     */
+    public void abort(String why, Throwable cause) {
+        lock.lock();
+        try {
+            abortLocked(why, cause);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void abortLocked(String why, Throwable cause) {
+        if (failure == null) {
+            failure = new JournalAbortedException("the journal was aborted: " + why, cause);
+            flushed.signalAll();
+            spaceFreed.signalAll(); // a reservation waiting for a checkpoint would wait for ever
+        }
+    }
+
+    /** Whether the journal has been aborted: the filesystem can make nothing more durable. */
+    public boolean aborted() {
+        lock.lock();
+        try {
+            return failure != null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Runs a device flush; a failed one aborts the journal (see "Failure" above). */
+    private void flushOrAbort(Runnable flush) {
+        lock.lock();
+        try {
+            checkNotAborted();
+        } finally {
+            lock.unlock();
+        }
+        try {
+            flush.run();
+        } catch (RuntimeException e) {
+            abort("flushing the device failed: " + e.getMessage(), e);
             throw failure;
         }
     }
@@ -333,6 +382,7 @@ public final class LogWriter implements WriteAheadLog {
         lockLog();
         try {
             while (free() < bytes) {
+                checkNotAborted();
                 // Ask at first, and again whenever a transaction has ended since: a checkpoint that
                 // ran while it held the tail back freed too little, and a log less than half full
                 // starts none of its own accord.

@@ -116,6 +116,11 @@ public final class Recovery {
         int written = 0;
         for (RecoveredBlock block : blocks.values()) {
             if (block.changed) {
+                if (block.blockNr == 0 && (superblock.state() & Superblock.STATE_ERRORS) != 0) {
+                    // Set on the device directly when the filesystem stopped (no record carries
+                    // it): the state bytes a record replays must not clear it. Only fsck does.
+                    Superblock.markErrors(block.data);
+                }
                 BlockHeader.seal(block.data, superblock.uuid());
                 device.write(block.blockNr, block.data.duplicate().clear());
                 written++;

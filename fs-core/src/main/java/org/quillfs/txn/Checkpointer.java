@@ -6,6 +6,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import java.util.function.LongConsumer;
 import org.quillfs.cache.BufferCache;
 import org.quillfs.cache.BufferCache.DirtyEntry;
@@ -36,6 +37,12 @@ import org.slf4j.LoggerFactory;
  * that pins find clean blocks to evict instead of writing dirty ones home themselves), when a
  * transaction waits for log space ({@link #requestSoon}), and every interval. {@link #checkpoint} runs one now; checkpoints
  * never overlap.
+ *
+ * <h2>Failure</h2>
+ * A background checkpoint that fails (a block or the master record could not be written, the
+ * log could not be forced) leaves metadata that can no longer be made durable: it aborts the
+ * journal, tells {@code onFailure}, and the thread ends. Once the journal is aborted it runs
+ * no more checkpoints.
  */
 public final class Checkpointer implements AutoCloseable {
 
@@ -51,6 +58,7 @@ public final class Checkpointer implements AutoCloseable {
     private final CheckpointGate gate;
     private final MasterStore master;
     private final Duration interval;
+    private final Consumer<RuntimeException> onFailure;
 
     private final ReentrantLock triggerLock = new ReentrantLock();
     private final Condition triggered = triggerLock.newCondition();
@@ -62,13 +70,14 @@ public final class Checkpointer implements AutoCloseable {
     private final List<LongConsumer> tailListeners = new CopyOnWriteArrayList<>();
 
     public Checkpointer(LogWriter logWriter, BufferCache cache, TransactionManager transactions, CheckpointGate gate,
-            MasterStore master, Duration interval) {
+            MasterStore master, Duration interval, Consumer<RuntimeException> onFailure) {
         this.logWriter = logWriter;
         this.cache = cache;
         this.transactions = transactions;
         this.gate = gate;
         this.master = master;
         this.interval = interval;
+        this.onFailure = onFailure;
     }
 
     /** Runs one checkpoint now (waiting for one in progress to finish first). */
@@ -162,7 +171,7 @@ public final class Checkpointer implements AutoCloseable {
                 while (!closed && !requested && System.nanoTime() < deadline && !due()) {
                     triggered.awaitNanos(Math.min(deadline - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(100)));
                 }
-                if (closed) {
+                if (closed || logWriter.aborted()) {
                     return;
                 }
                 requested = false;
@@ -174,7 +183,9 @@ public final class Checkpointer implements AutoCloseable {
             try {
                 checkpoint();
             } catch (RuntimeException e) {
-                log.error("checkpoint failed: {}", e.toString());
+                logWriter.abort("a checkpoint failed: " + e.getMessage(), e);
+                onFailure.accept(e);
+                return;
             }
         }
     }

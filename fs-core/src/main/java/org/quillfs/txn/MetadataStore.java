@@ -1,6 +1,7 @@
 package org.quillfs.txn;
 
 import java.time.Duration;
+import java.util.function.Consumer;
 import org.quillfs.cache.BufferCache;
 import org.quillfs.format.Superblock;
 import org.quillfs.journal.IntervalFlusher;
@@ -9,6 +10,7 @@ import org.quillfs.journal.MasterStore;
 import org.quillfs.journal.Recovery;
 import org.quillfs.journal.RecoveryReport;
 import org.quillfs.volume.BlockDevice;
+import org.slf4j.LoggerFactory;
 
 /**
  * The metadata of a mounted filesystem as transactions over cached blocks, journaled: what the
@@ -18,6 +20,12 @@ import org.quillfs.volume.BlockDevice;
  * appended to the log, docs/JOURNAL.md "Epoch"), then starts the log writer, the cache, the
  * transaction manager, the checkpointer and the interval flusher. {@link #close} stops them,
  * writes every dirty block home and leaves an empty log, so the next open has nothing to recover.
+ *
+ * <p>Failure: when metadata can no longer be made durable (the log or a block could not be
+ * written), {@link #stop} aborts the journal and stops the cache writing; nothing more reaches
+ * the device, as if the machine had stopped, while reads of cached and on-disk blocks go on. A
+ * background thread that meets such a failure stops the store itself and tells the listener
+ * set with {@link #onBackgroundFailure}.
  */
 public final class MetadataStore implements AutoCloseable {
 
@@ -36,6 +44,7 @@ public final class MetadataStore implements AutoCloseable {
     private final MasterStore master;
     private final RecoveryReport recovery;
     private boolean closed;
+    private volatile Consumer<RuntimeException> backgroundFailure = e -> LoggerFactory.getLogger(MetadataStore.class).error("{}", e.getMessage());
 
     private MetadataStore(BlockDevice device, Superblock superblock, Options options) {
         Recovery.Result recovered = Recovery.run(device, superblock);
@@ -50,10 +59,11 @@ public final class MetadataStore implements AutoCloseable {
         this.cache = new BufferCache(device, superblock.uuid(), log, options.cacheBytes());
         this.transactions = new TransactionManager(device, log, cache, new PageLockManager(new ConcurrencyCounters()), gate,
                 recovered.nextTxnId());
-        this.checkpointer = new Checkpointer(log, cache, transactions, gate, master, options.checkpointInterval());
+        this.checkpointer = new Checkpointer(log, cache, transactions, gate, master, options.checkpointInterval(),
+                this::backgroundFailed);
         late[0] = checkpointer;
         checkpointer.start();
-        this.flusher = new IntervalFlusher(log, options.commitInterval());
+        this.flusher = new IntervalFlusher(log, options.commitInterval(), this::backgroundFailed);
     }
 
     /** Recovers the journal on {@code device} and opens its metadata for transactions. */
@@ -79,6 +89,31 @@ public final class MetadataStore implements AutoCloseable {
 
     public LogWriter log() {
         return log;
+    }
+
+    /** Who hears of a failure in a background thread (a checkpoint, the commit-interval force), after the store stopped. */
+    public void onBackgroundFailure(Consumer<RuntimeException> listener) {
+        backgroundFailure = listener;
+    }
+
+    private void backgroundFailed(RuntimeException e) {
+        stop("metadata could not be written: " + e.getMessage(), e);
+        backgroundFailure.accept(e);
+    }
+
+    /**
+     * Writes nothing more: aborts the journal (if it is not already) and stops the cache writing
+     * blocks home. Whatever was not durable stays in memory only; the next {@link #open}
+     * recovers what was. Safe from any thread, a background one included.
+     */
+    public void stop(String why, Throwable cause) {
+        log.abort(why, cause);
+        cache.stopWriting();
+    }
+
+    /** Whether {@link #stop} ran, or the journal aborted itself: nothing more can be made durable. */
+    public boolean stopped() {
+        return log.aborted();
     }
 
     /**

@@ -201,15 +201,13 @@ public final class Transaction implements BlockReader {
     }
 
     /**
-     * Bytes {@code offset .. offset + length} of block {@code blockNr} as they are now, read
-     * without a page lock: only for bytes another page lock this transaction holds guards
-     * (a group descriptor's counts, guarded by its bitmap's lock), or as a hint.
+     * Block {@code blockNr}, pinned but not locked: only for bytes another page lock this
+     * transaction holds guards (a group descriptor's counts, guarded by its bitmap's lock), or
+     * as a hint. Read them with {@link CachedBlock#copy}, which takes the block's latch.
      */
-    public byte[] peek(long blockNr, int offset, int length) {
+    public CachedBlock peek(long blockNr) {
         checkActive();
-        try (CachedBlock block = manager.cache().pin(blockNr)) {
-            return block.copy(offset, length);
-        }
+        return manager.cache().pin(blockNr);
     }
 
     /**
@@ -305,18 +303,23 @@ public final class Transaction implements BlockReader {
         prepareCommit();
         boolean dataToWrite = !journaledData.isEmpty();
         long commitLsn = 0;
-        manager.gate().enter();
         try {
-            if (lastLsn != 0) {
-                commitLsn = manager.log().append(new Commit(id, lastLsn));
-                lastLsn = commitLsn;
+            manager.gate().enter();
+            try {
+                if (lastLsn != 0) {
+                    commitLsn = manager.log().append(new Commit(id, lastLsn));
+                    lastLsn = commitLsn;
+                }
+                state = State.COMMITTED;
+                if (!dataToWrite) {
+                    manager.ended(this);
+                }
+            } finally {
+                manager.gate().exit();
             }
-            state = State.COMMITTED;
-            if (!dataToWrite) {
-                manager.ended(this);
-            }
-        } finally {
-            manager.gate().exit();
+        } catch (RuntimeException e) {
+            abort(); // the COMMIT could not be appended (the journal was aborted): nothing remains, the locks go
+            throw e;
         }
         try {
             if (dataToWrite) {
@@ -341,6 +344,11 @@ public final class Transaction implements BlockReader {
     /**
      * Rolls back every change, newest first, each compensated by a CLR, then appends ABORT and
      * releases the locks. Nothing the transaction did remains.
+     *
+     * <p>If the journal has been aborted (or is aborted by a failure here), the rest of the changes
+     * are reverted in memory only, so that readers see what committed; the next mount's recovery
+     * rolls the transaction back on disk. The locks are released whatever fails, so that no other
+     * operation waits for them for ever.
      */
     public void abort() {
         abort(false);
@@ -376,32 +384,57 @@ public final class Transaction implements BlockReader {
 
     private ReadSet abort(boolean forReplay) {
         checkActive();
-        while (!undo.isEmpty()) {
-            Undo u = undo.pop();
-            try (CachedBlock block = manager.cache().pin(u.block())) {
-                manager.gate().enter();
-                try {
-                    long lsn = manager.log().append(
-                            new Compensation(id, lastLsn, u.block(), u.offset(), u.prevLsn(), u.before()));
-                    block.apply(u.offset(), u.before(), lsn);
-                    lastLsn = lsn;
-                } finally {
-                    manager.gate().exit();
+        ReadSet readSet = null;
+        boolean inMemoryOnly = false;
+        try {
+            while (!undo.isEmpty()) {
+                Undo u = undo.pop();
+                try (CachedBlock block = manager.cache().pin(u.block())) {
+                    if (inMemoryOnly || manager.log().aborted()) {
+                        block.revert(u.offset(), u.before());
+                        continue;
+                    }
+                    manager.gate().enter();
+                    try {
+                        long lsn = manager.log().append(
+                                new Compensation(id, lastLsn, u.block(), u.offset(), u.prevLsn(), u.before()));
+                        block.apply(u.offset(), u.before(), lsn);
+                        lastLsn = lsn;
+                    } catch (RuntimeException e) { // the journal was aborted meanwhile
+                        block.revert(u.offset(), u.before());
+                        manager.log().abort("rolling back transaction " + id + " failed: " + e.getMessage(), e);
+                        inMemoryOnly = true;
+                    } finally {
+                        manager.gate().exit();
+                    }
+                } catch (RuntimeException e) {
+                    // The block could not be read back to undo: the log still holds the change
+                    // and its undo image, so recovery rolls it back; nothing more may be written.
+                    manager.log().abort("rolling back transaction " + id + " failed: " + e.getMessage(), e);
+                    inMemoryOnly = true;
                 }
             }
-        }
-        manager.gate().enter();
-        try {
-            if (lastLsn != 0) {
-                lastLsn = manager.log().append(new Abort(id, lastLsn));
-            }
-            state = State.ABORTED;
-            manager.ended(this);
         } finally {
-            manager.gate().exit();
+            manager.gate().enter();
+            try {
+                if (lastLsn != 0 && !manager.log().aborted()) {
+                    lastLsn = manager.log().append(new Abort(id, lastLsn));
+                }
+            } catch (RuntimeException e) {
+                // The journal was aborted: recovery rolls the transaction back without its ABORT.
+            } finally {
+                state = State.ABORTED;
+                manager.ended(this);
+                manager.gate().exit();
+            }
+            try {
+                if (forReplay) {
+                    readSet = readSet();
+                }
+            } finally {
+                manager.release(this);
+            }
         }
-        ReadSet readSet = forReplay ? readSet() : null;
-        manager.release(this);
         endActions.forEach(action -> action.accept(false));
         return readSet;
     }

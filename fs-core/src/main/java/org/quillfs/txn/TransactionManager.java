@@ -8,6 +8,7 @@ import java.util.SortedMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.quillfs.cache.BufferCache;
+import org.quillfs.cache.WriteBackFailedException;
 import org.quillfs.journal.LogRecord.ActiveTransaction;
 import org.quillfs.journal.LogRecordCodec;
 import org.quillfs.journal.LogWriter;
@@ -138,20 +139,27 @@ public final class TransactionManager {
      * ({@link LogWriter#flushDevice}) and moved the tail past them.
      */
     void writeDataHome(SortedMap<Long, byte[]> blocks) {
-        long runStart = -1;
-        List<ByteBuffer> run = new ArrayList<>();
-        for (Map.Entry<Long, byte[]> block : blocks.entrySet()) {
-            if (!run.isEmpty() && (block.getKey() != runStart + run.size() || run.size() == MAX_IO_BLOCKS)) {
+        try {
+            long runStart = -1;
+            List<ByteBuffer> run = new ArrayList<>();
+            for (Map.Entry<Long, byte[]> block : blocks.entrySet()) {
+                if (!run.isEmpty() && (block.getKey() != runStart + run.size() || run.size() == MAX_IO_BLOCKS)) {
+                    device.write(runStart, run.toArray(ByteBuffer[]::new));
+                    run.clear();
+                }
+                if (run.isEmpty()) {
+                    runStart = block.getKey();
+                }
+                run.add(ByteBuffer.wrap(block.getValue()));
+            }
+            if (!run.isEmpty()) {
                 device.write(runStart, run.toArray(ByteBuffer[]::new));
-                run.clear();
             }
-            if (run.isEmpty()) {
-                runStart = block.getKey();
-            }
-            run.add(ByteBuffer.wrap(block.getValue()));
-        }
-        if (!run.isEmpty()) {
-            device.write(runStart, run.toArray(ByteBuffer[]::new));
+        } catch (RuntimeException e) {
+            // The log holds the data, but once the transaction ends a checkpoint could move the
+            // tail past it: nothing more may be written.
+            log.abort("writing journaled data home failed: " + e.getMessage(), e);
+            throw new WriteBackFailedException("writing journaled data home failed: " + e.getMessage(), e);
         }
     }
 

@@ -51,7 +51,7 @@ import org.quillfs.txn.Transaction;
  * whole, but for the header's LSN and checksum, which are never logged). A block is checked
  * before use: inside the groups, header (type, number, checksum — the checksum only when the
  * cached copy is clean, since a dirty copy's checksum is stale by design), structure and owner.
- * Damage is {@link Errno#EIO} naming the inode and the block, and changes nothing.
+ * Damage is {@link FsException#damaged} (EIO) naming the inode and the block, and changes nothing.
  *
  * <p>Holds no state but its configuration: safe to share between threads.
  */
@@ -257,7 +257,7 @@ public final class XattrStore {
     }
 
     private static FsException damage(long inodeNr, long block, String why) {
-        return new FsException(Errno.EIO, "inode " + inodeNr + ": attribute block " + block + ": " + why);
+        return FsException.damaged("inode " + inodeNr + ": attribute block " + block + ": " + why);
     }
 
     private static FsException missing(long inodeNr, String name) {

@@ -287,7 +287,9 @@ class LogWriterScannerTest {
         log.force(durable);
         failing[0] = true;
         long lost = log.append(new Commit(2, 0));
-        assertThatThrownBy(() -> log.force(lost)).isInstanceOf(org.quillfs.volume.VolumeIOException.class);
+        assertThatThrownBy(() -> log.force(lost)).isInstanceOf(JournalAbortedException.class)
+                .hasCauseInstanceOf(org.quillfs.volume.VolumeIOException.class);
+        assertThat(log.aborted()).isTrue();
         failing[0] = false;
 
         assertThatThrownBy(() -> log.force(lost)).isInstanceOf(JournalAbortedException.class)

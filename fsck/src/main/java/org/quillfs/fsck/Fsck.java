@@ -106,6 +106,11 @@ final class Fsck {
                     sb.geometry().blockCount() - sb.freeBlocks(), sb.geometry().blockCount(), "clean, "));
             return OK;
         }
+        if ((sb.state() & Superblock.STATE_ERRORS) != 0) {
+            // As e2fsck: a filesystem that stopped after an error (or a check left problems) is
+            // checked in full, and the stamp at the end clears the mark when none are left.
+            questions.deviceLine("the superblock says the filesystem has errors: check forced.");
+        }
         if (journalProblem.isPresent()) {
             if (questions.ask("The journal is damaged: " + journalProblem.get() + ".", Question.RECREATE, true)) {
                 Journal.recreate(device, sb);

@@ -23,8 +23,7 @@ import org.junit.jupiter.api.Test;
  *                              (POINT "last": the end of the run, after the clean unmount)
  * </pre>
  *
- * The test fails on any failed state except the documented known failure (a torn inode-table
- * block that passes its checksum), which is counted and printed.
+ * The test fails on any failed state.
  */
 class CrashCampaignTest {
 

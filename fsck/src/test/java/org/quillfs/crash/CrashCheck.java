@@ -1,7 +1,6 @@
 package org.quillfs.crash;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -33,20 +32,10 @@ import org.quillfs.volume.MemoryBlockDevice;
  *       the check is made after a mount and unmount of a copy, which free them;
  *   <li>the recovered image mounts (read-only) and its tree is one {@link CrashOracle} allows.
  * </ol>
- *
- * <p><b>Known failure: a torn inode-table block that verifies.</b> An inode's CRC32C is stored
- * right after the 252 bytes it covers, and the block's CRC32C is linear, so a torn inode-table
- * block whose new and old sectors differ only in whole inodes (each with its own matching
- * checksum) passes the block checksum: recovery trusts its page LSN and skips the records that
- * would have repaired it. A format fix is under way. A failing torn state is put in this class
- * only if the torn write held an inode-table block that came out mixed (neither its old nor its
- * new contents) yet verifies, and the state passes every check once each such block is replaced
- * by its old or its new contents, which a disk could equally have left: that is, when this block
- * alone is the cause.
  */
 final class CrashCheck {
 
-    enum Verdict { PASS, FAIL, KNOWN_TORN_INODE_TABLE }
+    enum Verdict { PASS, FAIL }
 
     /** What follows it in a problem goes to the case file only, not to the log. */
     static final String DETAILS = "\n-- details --";
@@ -74,16 +63,7 @@ final class CrashCheck {
     Result check(CrashPoint point, MemoryBlockDevice device) {
         CrashState state = point.in(states);
         String problem = problem(device, state, point);
-        if (problem == null) {
-            return Result.PASS;
-        }
-        if (point.kind() == CrashPoint.Kind.TORN) {
-            String known = tornInodeTable(state, point, problem);
-            if (known != null) {
-                return new Result(Verdict.KNOWN_TORN_INODE_TABLE, known);
-            }
-        }
-        return new Result(Verdict.FAIL, problem);
+        return problem == null ? Result.PASS : new Result(Verdict.FAIL, problem);
     }
 
     /** Null if {@code crashed} (the state's device, or a variant of it) passes every check; else why not. */
@@ -168,45 +148,6 @@ final class CrashCheck {
                 + DETAILS + oracle.strayHistory();
     }
 
-    /**
-     * If this torn state's failure is the known one (see the class comment), a description of it;
-     * null if it is a real failure.
-     */
-    private String tornInodeTable(CrashState state, CrashPoint point, String problem) {
-        DeviceEvent.Write write = writes.get(point.number() - 1);
-        MemoryBlockDevice torn = state.device();
-        MemoryBlockDevice before = states.atWrite(point.number() - 1).device();
-        int bs = torn.blockSize();
-        List<Long> culprits = new ArrayList<>();
-        for (int i = 0; i < write.blocks(bs); i++) {
-            long nr = write.firstBlock() + i;
-            byte[] fresh = Arrays.copyOfRange(write.data(), i * bs, (i + 1) * bs);
-            byte[] old = read(before, nr);
-            byte[] mixed = read(torn, nr);
-            if (typeOf(fresh) == BlockType.INODE_TABLE && !Arrays.equals(mixed, old) && !Arrays.equals(mixed, fresh)
-                    && BlockHeader.problem(ByteBuffer.wrap(mixed), uuid, BlockType.INODE_TABLE, nr).isEmpty()) {
-                culprits.add(nr);
-            }
-        }
-        if (culprits.isEmpty()) {
-            return null;
-        }
-        for (boolean useOld : new boolean[] {true, false}) {
-            MemoryBlockDevice variant = state.device();
-            for (long nr : culprits) {
-                int i = (int) (nr - write.firstBlock());
-                byte[] whole = useOld ? read(before, nr) : Arrays.copyOfRange(write.data(), i * bs, (i + 1) * bs);
-                variant.write(nr, ByteBuffer.wrap(whole));
-            }
-            if (problem(variant, state, point) == null) {
-                return "inode-table block(s) " + culprits + " torn yet passing the block checksum; with the "
-                        + (useOld ? "old" : "new") + " contents in their place the state passes. What failed:\n"
-                        + problem;
-            }
-        }
-        return null;
-    }
-
     /** Which recorded writes carried {@code bytes}: where stray bytes in a file came from. */
     private String whereWritten(byte[] bytes) {
         if (bytes.length < 8) {
@@ -263,12 +204,6 @@ final class CrashCheck {
         device.read(0, block);
         Superblock sb = Superblock.decode(block.clear());
         return BlockHeader.problem(block, sb.uuid(), BlockType.SUPERBLOCK, 0).or(sb::problem).orElse("?");
-    }
-
-    private static byte[] read(BlockDevice device, long nr) {
-        ByteBuffer b = ByteBuffer.allocate(device.blockSize());
-        device.read(nr, b);
-        return b.array();
     }
 
     private static String at(Throwable e) {

@@ -214,6 +214,12 @@ final class MountSession {
         long started = System.nanoTime();
         try {
             fs.close();
+            if (fs.failure().isPresent()) {
+                // The remount-ro line was logged when it happened; this is the reminder at the end.
+                log.warn("closed {} without writing anything more: it turned read-only after an error ({}); "
+                        + "run fsck.quillfs -f {}", target.image(), fs.failure().get(), target.image());
+                return;
+            }
             log.info("closed {} cleanly in {} ms: log forced, checkpointed, marked clean", target.image(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (RuntimeException | Error e) {

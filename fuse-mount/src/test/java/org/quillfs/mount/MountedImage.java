@@ -87,6 +87,11 @@ final class MountedImage implements AutoCloseable {
         return new MountedImage(image, mnt, Files.createDirectories(dir.resolve("logs")));
     }
 
+    /** The same image and mount point, the daemon logging to {@code dir} (before it is mounted). */
+    MountedImage withLogsIn(Path dir) throws IOException {
+        return new MountedImage(image, mountPoint, Files.createDirectories(dir));
+    }
+
     /** Runs bin/mount.quillfs -v [OPTIONS] IMAGE MOUNTPOINT; on success remembers the daemon. */
     Result mount(String... options) {
         List<String> command = new ArrayList<>();
