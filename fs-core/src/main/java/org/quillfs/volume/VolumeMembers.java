@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.Collectors;
 
 /**
@@ -145,6 +146,24 @@ public final class VolumeMembers {
             dataAreas.add(new MemberDataArea(member, member.blockCount() - VolumeLabel.LABEL_BLOCKS));
         }
         return layout == Layout.STRIPE ? new StripedVolume(name, dataAreas, stripeUnit) : new ConcatVolume(name, dataAreas);
+    }
+
+    /**
+     * Labels {@code wholeMembers} (member order) as the members of volume {@code volume} of
+     * {@code volumeBlocks} blocks, and flushes them: the last step of making a volume, after
+     * the filesystem is on it, so that a volume made halfway is not taken for one.
+     */
+    public static void writeLabels(UUID volume, Layout layout, int stripeUnit, List<BlockDevice> wholeMembers,
+            long volumeBlocks) {
+        int n = wholeMembers.size();
+        for (int m = 0; m < n; m++) {
+            BlockDevice member = wholeMembers.get(m);
+            new VolumeLabel(volume, m, n, layout, member.blockSize(), layout == Layout.STRIPE ? stripeUnit : 0,
+                    member.blockCount(), volumeBlocks).writeTo(member);
+        }
+        for (BlockDevice member : wholeMembers) {
+            member.flush();
+        }
     }
 
     /** The blocks a volume of {@code layout} over members of {@code memberBlocks} (labels included) holds. */
