@@ -38,7 +38,7 @@ record FsckRun(int exitCode, String out, String err) {
                 ? java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ)
                 : java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ,
                         java.nio.file.StandardOpenOption.WRITE)) {
-            int code = new Fsck(channel, image.toString(), new Fsck.Options(mode, true, false, false),
+            int code = new Fsck(FsckTarget.of(channel, image.toString()), new Fsck.Options(mode, true, false, false),
                     new PrintWriter(out, true), answers).run();
             return new FsckRun(code, out.toString(), "");
         } catch (UnreadableException e) {
