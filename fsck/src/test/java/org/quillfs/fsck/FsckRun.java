@@ -25,24 +25,10 @@ record FsckRun(int exitCode, String out, String err) {
     }
 
     /**
-     * Runs the checker itself on {@code image} (any NIO filesystem, jimfs included), without the
-     * command's catch-all: an unexpected exception reaches the test with its stack trace.
+     * Runs the checker itself on an image or on the members of a volume (any NIO filesystem,
+     * jimfs included), without the command's catch-all: an unexpected exception reaches the test
+     * with its stack trace. {@code answers} are typed in interactive mode ({@link Questions.Mode#ASK}).
      */
-    static FsckRun direct(Path image, Questions.Mode mode) throws java.io.IOException {
-        return direct(image, mode, null);
-    }
-
-    /** {@link #direct} in interactive mode, answering with {@code answers}. */
-    static FsckRun answering(Path image, java.util.function.Supplier<String> answers) throws java.io.IOException {
-        return direct(image, Questions.Mode.ASK, answers);
-    }
-
-    private static FsckRun direct(Path image, Questions.Mode mode, java.util.function.Supplier<String> answers)
-            throws java.io.IOException {
-        return direct(List.of(image), mode, answers);
-    }
-
-    /** {@link #direct} on an image or on the members of a volume. */
     static FsckRun direct(List<Path> files, Questions.Mode mode, java.util.function.Supplier<String> answers)
             throws java.io.IOException {
         StringWriter out = new StringWriter();
