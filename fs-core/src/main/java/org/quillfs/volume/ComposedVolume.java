@@ -5,8 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -35,12 +36,24 @@ abstract class ComposedVolume implements BlockDevice {
     record Piece(long requestBlock, long blocks) {
     }
 
+    /** The threads members' shares run on unless a volume is given another executor. */
+    static final Executor MEMBER_IO = Executors.newCachedThreadPool(new ThreadFactory() {
+        private final AtomicInteger threads = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "quillfs-volume-io-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
+    });
+
     private final String name;
     final List<BlockDevice> members;
     private final int blockSize;
-    private final ExecutorService memberThreads;
+    private final Executor memberThreads;
 
-    ComposedVolume(String name, List<BlockDevice> members) {
+    ComposedVolume(String name, List<BlockDevice> members, Executor memberThreads) {
         if (members.isEmpty()) {
             throw new IllegalArgumentException("a volume needs at least one member");
         }
@@ -53,12 +66,7 @@ abstract class ComposedVolume implements BlockDevice {
                         + " bytes, " + members.get(0).name() + " of " + blockSize);
             }
         }
-        AtomicInteger threads = new AtomicInteger();
-        this.memberThreads = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "quillfs-volume-io-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        this.memberThreads = memberThreads;
     }
 
     /** The shares of blocks {@code [firstBlock, firstBlock + blocks)}, at most one per member. */
@@ -115,7 +123,6 @@ abstract class ComposedVolume implements BlockDevice {
 
     @Override
     public final void close() {
-        memberThreads.shutdown();
         RuntimeException failure = null;
         for (BlockDevice member : members) {
             try {

@@ -2,6 +2,7 @@ package org.quillfs.volume;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * Members in sequence (a linear volume, as LVM's and md's "linear"): volume block {@code i} is
@@ -16,7 +17,12 @@ public final class ConcatVolume extends ComposedVolume {
     private final long[] starts;
 
     public ConcatVolume(String name, List<BlockDevice> members) {
-        super(name, members);
+        this(name, members, MEMBER_IO);
+    }
+
+    /** With the members' shares run on {@code memberThreads} ({@link ComposedVolume}). */
+    public ConcatVolume(String name, List<BlockDevice> members, Executor memberThreads) {
+        super(name, members, memberThreads);
         starts = new long[members.size() + 1];
         for (int m = 0; m < members.size(); m++) {
             starts[m + 1] = starts[m] + members.get(m).blockCount();

@@ -2,6 +2,7 @@ package org.quillfs.volume;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Executor;
 
 /**
  * RAID 0 over {@code n} members in stripe units of {@code u} blocks (md's and LVM's striping):
@@ -25,7 +26,12 @@ public final class StripedVolume extends ComposedVolume {
 
     /** @param stripeUnit blocks per stripe unit */
     public StripedVolume(String name, List<BlockDevice> members, int stripeUnit) {
-        super(name, members);
+        this(name, members, stripeUnit, MEMBER_IO);
+    }
+
+    /** With the members' shares run on {@code memberThreads} ({@link ComposedVolume}). */
+    public StripedVolume(String name, List<BlockDevice> members, int stripeUnit, Executor memberThreads) {
+        super(name, members, memberThreads);
         if (stripeUnit < 1) {
             throw new IllegalArgumentException("a stripe unit of " + stripeUnit + " blocks is not positive");
         }

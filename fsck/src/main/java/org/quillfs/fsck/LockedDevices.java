@@ -22,8 +22,6 @@ import org.quillfs.volume.VolumeMembers;
 final class LockedDevices implements Closeable {
 
     private final List<FileChannel> channels = new ArrayList<>();
-    /** The volume made over the channels, if any: closing it stops its I/O threads. */
-    private BlockDevice volume;
 
     /**
      * Opens (and locks) the devices of {@code members}.
@@ -59,8 +57,7 @@ final class LockedDevices implements Closeable {
             wholeMembers.add(new ChannelDevice(members.paths().get(m).toString(), channels.get(m), label.blockSize(),
                     label.memberBlocks()));
         }
-        volume = members.assemble(wholeMembers);
-        return FsckTarget.of(volume);
+        return FsckTarget.of(members.assemble(wholeMembers));
     }
 
     private static boolean tryLock(FileChannel channel) throws IOException {
@@ -74,9 +71,6 @@ final class LockedDevices implements Closeable {
 
     @Override
     public void close() throws IOException {
-        if (volume != null) {
-            volume.close();
-        }
         IOException failure = null;
         for (FileChannel channel : channels) {
             try {
