@@ -87,6 +87,24 @@ public final class VolumeMembers {
         return new VolumeMembers(List.of(byIndex), List.of(labelByIndex));
     }
 
+    /**
+     * The devices a command-line argument names: the file or device of that name if there is one
+     * (commas and all), else the paths it joins with commas ({@code DEV1,DEV2,...}).
+     */
+    public static List<Path> devicesOf(Path argument) {
+        String text = argument.toString();
+        if (Files.exists(argument) || !text.contains(",")) {
+            return List.of(argument);
+        }
+        List<Path> devices = new ArrayList<>();
+        for (String part : text.split(",")) {
+            if (!part.isEmpty()) {
+                devices.add(argument.getFileSystem().getPath(part));
+            }
+        }
+        return devices;
+    }
+
     /** Whether the devices are members of a volume (else one plain device, {@link #paths()}.get(0)). */
     public boolean isVolume() {
         return !labels.isEmpty();

@@ -67,10 +67,10 @@ public final class FsckCommand implements Callable<Integer> {
     @Option(names = "-r", hidden = true, description = "Interactive (the default; accepted for fsck(8)).")
     boolean interactive;
 
-    @Parameters(arity = "1..*", paramLabel = "DEVICE|IMAGE", split = ",",
+    @Parameters(arity = "1..*", paramLabel = "DEVICE|IMAGE",
             description = "Block device or image file to check; for a volume, all its members, in any order "
                     + "(DEV1,DEV2,... or DEV1 DEV2 ...).")
-    List<Path> targets;
+    List<Path> arguments;
 
     private Supplier<String> answers;
 
@@ -99,6 +99,10 @@ public final class FsckCommand implements Callable<Integer> {
                 return Fsck.OPERATIONAL;
             }
             source = console::readLine;
+        }
+        List<Path> targets = new ArrayList<>();
+        for (Path argument : arguments) {
+            targets.addAll(VolumeMembers.devicesOf(argument));
         }
         String name = targets.stream().map(Path::toString).collect(Collectors.joining(","));
         for (Path target : targets) {

@@ -29,7 +29,7 @@ final class MountTable {
             String real = image.toRealPath().toString();
             for (String line : new String(Files.readAllBytes(MOUNTS), StandardCharsets.ISO_8859_1).split("\n")) {
                 String[] f = line.split(" ");
-                if (f.length >= 3 && f[2].equals("fuse.quillfs") && List.of(unescape(f[0]).split(",")).contains(real)) {
+                if (f.length >= 3 && f[2].equals("fuse.quillfs") && (unescape(f[0]).equals(real) || List.of(unescape(f[0]).split(",")).contains(real))) {
                     points.add(unescape(f[1]));
                 }
             }

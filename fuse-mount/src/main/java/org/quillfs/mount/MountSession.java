@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.quillfs.errno.FsException;
 import org.quillfs.fs.FileSystem;
+import org.quillfs.volume.BlockDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,8 @@ final class MountSession {
     private final Status status;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean unmountedByUs;
+    /** The volume the filesystem is open on, when the target is one ({@link FileSystem} closes an image itself). */
+    private BlockDevice volume;
 
     MountSession(MountTarget target, MountOptions options, Status status) {
         this.target = target;
@@ -65,50 +69,51 @@ final class MountSession {
 
     /** Mounts, serves until unmounted, closes; returns the process exit code. */
     int run() {
-        log.info("mount.quillfs {}: mounting {} on {} (pid {}, options {})", MountCommand.VERSION, target.image(),
+        log.info("mount.quillfs {}: mounting {} on {} (pid {}, options {})", MountCommand.VERSION, target.name(),
                 target.mountPoint(), ProcessHandle.current().pid(), describe(options));
         if (!NativeNames.isByteTransparent()) {
             log.warn("the default charset is {}, not ISO-8859-1: file names that are not valid in it will be "
                     + "damaged (bin/mount.quillfs sets -Dfile.encoding=ISO-8859-1)", Charset.defaultCharset());
         }
+        List<ImageLock> locks = new ArrayList<>();
         try {
-            ImageLock lock = lock();
-            try {
-                return mountLocked();
-            } finally {
-                lock.close();
+            for (Path device : target.devices().paths()) {
+                locks.add(lock(device));
             }
+            return mountLocked();
         } catch (MountException e) {
             log.error("mount refused: {}", e.getMessage());
             status.failed(e);
             return e.exitCode();
         } finally {
+            locks.forEach(ImageLock::close);
             finished.countDown();
         }
     }
 
-    private ImageLock lock() {
+    /** Locks {@code device}, the image or one member of the volume. */
+    private ImageLock lock(Path device) {
         long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
         boolean waiting = false;
         while (true) {
             try {
-                return ImageLock.tryLock(target.image());
+                return ImageLock.tryLock(device);
             } catch (ImageLock.LockException e) {
                 if (!e.heldByOther()) {
                     throw new MountException(MountCommand.EXIT_FAILURE, e.getMessage());
                 }
-                List<MountTable.Mount> mounts = MountTable.quillfsMountsOf(target.image());
+                List<MountTable.Mount> mounts = MountTable.quillfsMountsOf(device);
                 if (!mounts.isEmpty()) {
-                    throw new MountException(MountCommand.EXIT_FAILURE, target.image() + " is already mounted on "
+                    throw new MountException(MountCommand.EXIT_FAILURE, device + " is already mounted on "
                             + mounts.get(0).mountPoint());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new MountException(MountCommand.EXIT_FAILURE, target.image()
+                    throw new MountException(MountCommand.EXIT_FAILURE, device
                             + " is in use by another process (mkfs, fsck, or a mount still closing)");
                 }
                 if (!waiting) {
                     log.info("{} is locked but not mounted: waiting up to {} s for its last user to finish",
-                            target.image(), LOCK_WAIT.toSeconds());
+                            device, LOCK_WAIT.toSeconds());
                     waiting = true;
                 }
                 sleep(100);
@@ -117,9 +122,9 @@ final class MountSession {
     }
 
     private int mountLocked() {
-        Optional<Boolean> needsRecovery = ImageState.needsRecovery(target.image());
+        Optional<Boolean> needsRecovery = ImageState.needsRecovery(target.devices());
         if (options.noRecovery() && needsRecovery.orElse(false)) {
-            throw new MountException(MountCommand.EXIT_FAILURE, target.image() + " was not cleanly unmounted: "
+            throw new MountException(MountCommand.EXIT_FAILURE, target.name() + " was not cleanly unmounted: "
                     + (options.readOnly()
                             ? "this quillfs cannot mount it without replaying its journal; mount it without norecovery"
                             : "its journal needs recovery, and norecovery is only allowed with ro"));
@@ -136,24 +141,36 @@ final class MountSession {
         long started = System.nanoTime();
         FileSystem fs;
         try {
-            fs = FileSystem.open(target.image(), options.fsOptions());
+            fs = target.devices().isVolume() ? openVolume() : FileSystem.open(target.first(), options.fsOptions());
         } catch (FsException e) {
-            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.image() + ": "
+            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.name() + ": "
                     + e.getMessage().replaceFirst("^[A-Z0-9]+: ", ""));
         } catch (RuntimeException e) {
-            log.error("opening {} failed", target.image(), e);
-            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.image() + ": " + e);
+            log.error("opening {} failed", target.name(), e);
+            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.name() + ": " + e);
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         // FileSystem does not expose the journal's RecoveryReport yet: say what the log held.
         if (needsRecovery.orElse(false)) {
             log.info("opened {} in {} ms: it was not cleanly unmounted; journal recovery replayed its log and "
-                    + "orphans were reclaimed", target.image(), ms);
+                    + "orphans were reclaimed", target.name(), ms);
         } else {
             log.info("opened {} in {} ms: it was cleanly unmounted, the journal had nothing to replay",
-                    target.image(), ms);
+                    target.name(), ms);
         }
         return fs;
+    }
+
+    /** The filesystem on the volume; closing it closes the volume ({@link #close}). */
+    private FileSystem openVolume() {
+        volume = target.devices().open(true);
+        try {
+            return FileSystem.open(volume, options.fsOptions());
+        } catch (RuntimeException e) {
+            volume.close();
+            volume = null;
+            throw e;
+        }
     }
 
     private int serve(FileSystem fs) {
@@ -165,12 +182,12 @@ final class MountSession {
         Thread hook = new Thread(this::shutdown, "quillfs-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String mountPoint = NativeNames.toNative(target.mountPoint().toString(), NativeNames.fileNameEncoding());
-        String fsName = NativeNames.toNative(target.image().toString(), NativeNames.fileNameEncoding());
+        String fsName = NativeNames.toNative(target.name(), NativeNames.fileNameEncoding());
         List<String> fuseArgs = options.fuseArguments(fsName);
         log.debug("libfuse arguments: {}", fuseArgs);
         long errorsAt = stderrLogSize();
         if (unmountedByUs) {
-            throw new MountException(MountCommand.EXIT_FAILURE, "interrupted before " + target.image() + " was mounted");
+            throw new MountException(MountCommand.EXIT_FAILURE, "interrupted before " + target.name() + " was mounted");
         }
         try {
             FuseLoop.mountAndServe(fuse, "mount.quillfs", mountPoint, options.debug(), fuseArgs);
@@ -179,14 +196,14 @@ final class MountSession {
                 log.error("mounting failed", e);
             }
             MountException failure = new MountException(MountCommand.EXIT_FAILURE, "cannot mount "
-                    + target.image() + " on " + target.mountPoint() + ": "
+                    + target.name() + " on " + target.mountPoint() + ": "
                     + libfuseMessage(errorsAt).orElse(e.getMessage()));
             up.completeExceptionally(failure);
             throw failure;
         }
         if (!up.isDone()) {
             MountException failure = new MountException(MountCommand.EXIT_FAILURE, "cannot mount "
-                    + target.image() + " on " + target.mountPoint() + ": "
+                    + target.name() + " on " + target.mountPoint() + ": "
                     + libfuseMessage(errorsAt).orElse("libfuse ended before the kernel answered"));
             up.completeExceptionally(failure);
             throw failure;
@@ -206,7 +223,7 @@ final class MountSession {
             Thread.currentThread().interrupt();
             return;
         }
-        log.info("mounted {} on {}", target.image(), target.mountPoint());
+        log.info("mounted {} on {}", target.name(), target.mountPoint());
         status.ready();
     }
 
@@ -214,10 +231,14 @@ final class MountSession {
         long started = System.nanoTime();
         try {
             fs.close();
-            log.info("closed {} cleanly in {} ms: log forced, checkpointed, marked clean", target.image(),
+            log.info("closed {} cleanly in {} ms: log forced, checkpointed, marked clean", target.name(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (RuntimeException | Error e) {
-            log.error("closing {} failed; the next mount will recover its journal", target.image(), e);
+            log.error("closing {} failed; the next mount will recover its journal", target.name(), e);
+        } finally {
+            if (volume != null) {
+                volume.close();
+            }
         }
     }
 
@@ -236,7 +257,7 @@ final class MountSession {
         try {
             if (!finished.await(SHUTDOWN_WAIT.toSeconds(), TimeUnit.SECONDS)) {
                 log.error("{} did not finish closing within {} s (still busy?): exiting; the next mount recovers "
-                        + "the journal", target.image(), SHUTDOWN_WAIT.toSeconds());
+                        + "the journal", target.name(), SHUTDOWN_WAIT.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
