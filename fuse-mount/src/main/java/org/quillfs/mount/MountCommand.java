@@ -167,7 +167,7 @@ public final class MountCommand implements Callable<Integer> {
     /** The daemon's arguments: the checked, absolute paths and the options as given. */
     private List<String> daemonArguments(MountTarget target) {
         List<String> args = new ArrayList<>();
-        args.add(target.name());
+        args.add(target.image());
         args.add(target.mountPoint().toString());
         for (String o : options) {
             args.add("-o");

@@ -69,7 +69,7 @@ final class MountSession {
 
     /** Mounts, serves until unmounted, closes; returns the process exit code. */
     int run() {
-        log.info("mount.quillfs {}: mounting {} on {} (pid {}, options {})", MountCommand.VERSION, target.name(),
+        log.info("mount.quillfs {}: mounting {} on {} (pid {}, options {})", MountCommand.VERSION, target.image(),
                 target.mountPoint(), ProcessHandle.current().pid(), describe(options));
         if (!NativeNames.isByteTransparent()) {
             log.warn("the default charset is {}, not ISO-8859-1: file names that are not valid in it will be "
@@ -124,7 +124,7 @@ final class MountSession {
     private int mountLocked() {
         Optional<Boolean> needsRecovery = ImageState.needsRecovery(target.devices());
         if (options.noRecovery() && needsRecovery.orElse(false)) {
-            throw new MountException(MountCommand.EXIT_FAILURE, target.name() + " was not cleanly unmounted: "
+            throw new MountException(MountCommand.EXIT_FAILURE, target.image() + " was not cleanly unmounted: "
                     + (options.readOnly()
                             ? "this quillfs cannot mount it without replaying its journal; mount it without norecovery"
                             : "its journal needs recovery, and norecovery is only allowed with ro"));
@@ -143,20 +143,20 @@ final class MountSession {
         try {
             fs = target.devices().isVolume() ? openVolume() : FileSystem.open(target.first(), options.fsOptions());
         } catch (FsException e) {
-            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.name() + ": "
+            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.image() + ": "
                     + e.getMessage().replaceFirst("^[A-Z0-9]+: ", ""));
         } catch (RuntimeException e) {
-            log.error("opening {} failed", target.name(), e);
-            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.name() + ": " + e);
+            log.error("opening {} failed", target.image(), e);
+            throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.image() + ": " + e);
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         // FileSystem does not expose the journal's RecoveryReport yet: say what the log held.
         if (needsRecovery.orElse(false)) {
             log.info("opened {} in {} ms: it was not cleanly unmounted; journal recovery replayed its log and "
-                    + "orphans were reclaimed", target.name(), ms);
+                    + "orphans were reclaimed", target.image(), ms);
         } else {
             log.info("opened {} in {} ms: it was cleanly unmounted, the journal had nothing to replay",
-                    target.name(), ms);
+                    target.image(), ms);
         }
         return fs;
     }
@@ -182,12 +182,12 @@ final class MountSession {
         Thread hook = new Thread(this::shutdown, "quillfs-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String mountPoint = NativeNames.toNative(target.mountPoint().toString(), NativeNames.fileNameEncoding());
-        String fsName = NativeNames.toNative(target.name(), NativeNames.fileNameEncoding());
+        String fsName = NativeNames.toNative(target.image(), NativeNames.fileNameEncoding());
         List<String> fuseArgs = options.fuseArguments(fsName);
         log.debug("libfuse arguments: {}", fuseArgs);
         long errorsAt = stderrLogSize();
         if (unmountedByUs) {
-            throw new MountException(MountCommand.EXIT_FAILURE, "interrupted before " + target.name() + " was mounted");
+            throw new MountException(MountCommand.EXIT_FAILURE, "interrupted before " + target.image() + " was mounted");
         }
         try {
             FuseLoop.mountAndServe(fuse, "mount.quillfs", mountPoint, options.debug(), fuseArgs);
@@ -196,14 +196,14 @@ final class MountSession {
                 log.error("mounting failed", e);
             }
             MountException failure = new MountException(MountCommand.EXIT_FAILURE, "cannot mount "
-                    + target.name() + " on " + target.mountPoint() + ": "
+                    + target.image() + " on " + target.mountPoint() + ": "
                     + libfuseMessage(errorsAt).orElse(e.getMessage()));
             up.completeExceptionally(failure);
             throw failure;
         }
         if (!up.isDone()) {
             MountException failure = new MountException(MountCommand.EXIT_FAILURE, "cannot mount "
-                    + target.name() + " on " + target.mountPoint() + ": "
+                    + target.image() + " on " + target.mountPoint() + ": "
                     + libfuseMessage(errorsAt).orElse("libfuse ended before the kernel answered"));
             up.completeExceptionally(failure);
             throw failure;
@@ -223,7 +223,7 @@ final class MountSession {
             Thread.currentThread().interrupt();
             return;
         }
-        log.info("mounted {} on {}", target.name(), target.mountPoint());
+        log.info("mounted {} on {}", target.image(), target.mountPoint());
         status.ready();
     }
 
@@ -231,10 +231,10 @@ final class MountSession {
         long started = System.nanoTime();
         try {
             fs.close();
-            log.info("closed {} cleanly in {} ms: log forced, checkpointed, marked clean", target.name(),
+            log.info("closed {} cleanly in {} ms: log forced, checkpointed, marked clean", target.image(),
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (RuntimeException | Error e) {
-            log.error("closing {} failed; the next mount will recover its journal", target.name(), e);
+            log.error("closing {} failed; the next mount will recover its journal", target.image(), e);
         } finally {
             if (volume != null) {
                 volume.close();
@@ -257,7 +257,7 @@ final class MountSession {
         try {
             if (!finished.await(SHUTDOWN_WAIT.toSeconds(), TimeUnit.SECONDS)) {
                 log.error("{} did not finish closing within {} s (still busy?): exiting; the next mount recovers "
-                        + "the journal", target.name(), SHUTDOWN_WAIT.toSeconds());
+                        + "the journal", target.image(), SHUTDOWN_WAIT.toSeconds());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -21,8 +21,8 @@ record MountTarget(VolumeMembers devices, Path mountPoint) {
     private static final int S_IFMT = 0170000;
     private static final int S_IFBLK = 0060000;
 
-    /** What to call the image or volume: the real paths of its devices, joined by commas. */
-    String name() {
+    /** What to call the image: its real path, or for a volume its members' real paths joined by commas. */
+    String image() {
         return devices.name();
     }
 

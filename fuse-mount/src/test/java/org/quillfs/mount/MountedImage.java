@@ -80,21 +80,6 @@ final class MountedImage implements AutoCloseable {
         Assumptions.abort("FUSE tests skipped: " + why);
     }
 
-    /** Formats {@code dir/NAME} with mkfs.quillfs (sparse) and makes {@code dir/mnt}. */
-    static MountedImage format(Path dir, String name, String size, String... mkfsOptions) throws IOException {
-        requireFuse();
-        Path image = dir.resolve(name);
-        List<String> command = new ArrayList<>();
-        command.add(REPO.resolve("bin/mkfs.quillfs").toString());
-        command.add("-q");
-        command.addAll(List.of(mkfsOptions));
-        command.add(image.toString());
-        command.add(size);
-        run(command, dir, Map.of()).assertSucceeded("mkfs.quillfs");
-        Path mnt = Files.createDirectories(dir.resolve("mnt"));
-        return new MountedImage(image, mnt, Files.createDirectories(dir.resolve("logs")));
-    }
-
     /**
      * Formats a volume over {@code dir/NAME...} (in that member order) with
      * {@code mkfs.quillfs --layout LAYOUT}, each member of {@code size}, and makes {@code dir/mnt}.
@@ -112,6 +97,21 @@ final class MountedImage implements AutoCloseable {
         run(command, dir, Map.of()).assertSucceeded("mkfs.quillfs --layout " + layout);
         Path mnt = Files.createDirectories(dir.resolve("mnt"));
         return new MountedImage(members, mnt, Files.createDirectories(dir.resolve("logs")));
+    }
+
+    /** Formats {@code dir/NAME} with mkfs.quillfs (sparse) and makes {@code dir/mnt}. */
+    static MountedImage format(Path dir, String name, String size, String... mkfsOptions) throws IOException {
+        requireFuse();
+        Path image = dir.resolve(name);
+        List<String> command = new ArrayList<>();
+        command.add(REPO.resolve("bin/mkfs.quillfs").toString());
+        command.add("-q");
+        command.addAll(List.of(mkfsOptions));
+        command.add(image.toString());
+        command.add(size);
+        run(command, dir, Map.of()).assertSucceeded("mkfs.quillfs");
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        return new MountedImage(image, mnt, Files.createDirectories(dir.resolve("logs")));
     }
 
     /** Runs bin/mount.quillfs -v [OPTIONS] IMAGE MOUNTPOINT; on success remembers the daemon. */
