@@ -3,7 +3,6 @@ package org.quillfs.fsck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Set;
@@ -45,7 +44,7 @@ final class Fsck {
     record Options(Questions.Mode mode, boolean force, boolean verbose, boolean progress) {
     }
 
-    private final FileChannel channel;
+    private final FsckTarget target;
     private final String name;
     private final Options options;
     private final PrintWriter out;
@@ -55,9 +54,9 @@ final class Fsck {
     /** Set once the check proper starts: what a stopped run marks as having errors. */
     private Volume volume;
 
-    Fsck(FileChannel channel, String name, Options options, PrintWriter out, Supplier<String> answers) {
-        this.channel = channel;
-        this.name = name;
+    Fsck(FsckTarget target, Options options, PrintWriter out, Supplier<String> answers) {
+        this.target = target;
+        this.name = target.name();
         this.options = options;
         this.out = out;
         this.progress = new Progress(out, options.progress());
@@ -83,14 +82,14 @@ final class Fsck {
 
     private int check() throws IOException {
         boolean readOnly = questions.readOnly();
-        long size = channel.size();
-        SuperblockFinder.Found found = new SuperblockFinder(channel, name, size).find();
+        long size = target.size();
+        SuperblockFinder.Found found = new SuperblockFinder(target.probe(), name, size).find();
         Superblock sb = found.superblock();
         Geometry geometry = sb.geometry();
         Features.problem(sb, !readOnly).ifPresent(why -> {
             throw new UnreadableException(name + ": " + why);
         });
-        BlockDevice base = new ChannelDevice(name, channel, geometry.blockSize(), size / geometry.blockSize());
+        BlockDevice base = target.open(geometry.blockSize());
         BlockDevice device = readOnly ? new OverlayDevice(base) : base;
         boolean primarySound = found.primaryProblem() == null;
         if (!primarySound && !primary(found, device)) {

@@ -3,17 +3,16 @@ package org.quillfs.fsck;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import org.quillfs.volume.VolumeAssemblyException;
+import org.quillfs.volume.VolumeMembers;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,8 +67,10 @@ public final class FsckCommand implements Callable<Integer> {
     @Option(names = "-r", hidden = true, description = "Interactive (the default; accepted for fsck(8)).")
     boolean interactive;
 
-    @Parameters(index = "0", paramLabel = "DEVICE|IMAGE", description = "Block device or image file to check.")
-    Path target;
+    @Parameters(arity = "1..*", paramLabel = "DEVICE|IMAGE",
+            description = "Block device or image file to check; for a volume, all its members, in any order "
+                    + "(DEV1,DEV2,... or DEV1 DEV2 ...).")
+    List<Path> arguments;
 
     private Supplier<String> answers;
 
@@ -99,55 +100,51 @@ public final class FsckCommand implements Callable<Integer> {
             }
             source = console::readLine;
         }
-        String name = target.toString();
-        if (!Files.exists(target)) {
-            err.println("fsck.quillfs: " + name + " does not exist");
-            return Fsck.OPERATIONAL;
+        List<Path> targets = new ArrayList<>();
+        for (Path argument : arguments) {
+            targets.addAll(VolumeMembers.devicesOf(argument));
         }
-        if (Files.isDirectory(target)) {
-            err.println("fsck.quillfs: " + name + " is a directory, not a device or image");
-            return Fsck.OPERATIONAL;
+        String name = targets.stream().map(Path::toString).collect(Collectors.joining(","));
+        for (Path target : targets) {
+            if (!Files.exists(target)) {
+                err.println("fsck.quillfs: " + target + " does not exist");
+                return Fsck.OPERATIONAL;
+            }
+            if (Files.isDirectory(target)) {
+                err.println("fsck.quillfs: " + target + " is a directory, not a device or image");
+                return Fsck.OPERATIONAL;
+            }
         }
         boolean readOnly = mode == Questions.Mode.NO;
-        List<String> mounts = MountTable.quillfsMountsOf(target);
+        List<String> mounts = new ArrayList<>();
+        for (Path target : targets) {
+            mounts.addAll(MountTable.quillfsMountsOf(target));
+        }
         if (!mounts.isEmpty() && !readOnly) {
             err.println("fsck.quillfs: " + name + " is mounted on " + mounts.get(0) + ": unmount it first (or check it with -n)");
             return Fsck.OPERATIONAL;
         }
-        try (FileChannel channel = readOnly ? FileChannel.open(target, StandardOpenOption.READ)
-                : FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
-            FileLock lock = null;
-            if (!readOnly) {
+        try {
+            VolumeMembers members = VolumeMembers.probe(targets);
+            name = members.name();
+            try (LockedDevices devices = LockedDevices.open(members, readOnly)) {
+                if (readOnly && !mounts.isEmpty()) {
+                    out.println("Warning: " + name + " is mounted on " + mounts.get(0)
+                            + "; what is found may be changing under the check.");
+                }
                 try {
-                    lock = channel.tryLock();
-                } catch (OverlappingFileLockException e) {
-                    lock = null;
-                } catch (IOException e) {
-                    err.println("fsck.quillfs: cannot lock " + name + ": " + e.getMessage());
-                    return Fsck.OPERATIONAL;
-                }
-                if (lock == null) {
-                    err.println("fsck.quillfs: " + name + " is in use by another process (mounted?): not checked");
-                    return Fsck.OPERATIONAL;
-                }
-            } else if (!mounts.isEmpty()) {
-                out.println("Warning: " + name + " is mounted on " + mounts.get(0)
-                        + "; what is found may be changing under the check.");
-            }
-            try {
-                return new Fsck(channel, name, new Fsck.Options(mode, force, verbose, progress), out, source).run();
-            } finally {
-                out.flush();
-                if (lock != null && lock.isValid()) {
-                    lock.release();
+                    return new Fsck(devices.target(members), new Fsck.Options(mode, force, verbose, progress), out, source)
+                            .run();
+                } finally {
+                    out.flush();
                 }
             }
-        } catch (UnreadableException e) {
+        } catch (UnreadableException | VolumeAssemblyException e) {
             out.flush();
             err.println("fsck.quillfs: " + e.getMessage());
             return Fsck.OPERATIONAL;
         } catch (NoSuchFileException e) {
-            err.println("fsck.quillfs: " + name + " does not exist");
+            err.println("fsck.quillfs: " + e.getFile() + " does not exist");
             return Fsck.OPERATIONAL;
         } catch (IOException | UncheckedIOException e) {
             out.flush();

@@ -10,7 +10,8 @@ import java.util.List;
 
 /**
  * Which quillfs mounts the kernel lists for an image ({@code /proc/self/mounts}): mount.quillfs
- * names the image's real path as the mount's source and {@code fuse.quillfs} as its type. The
+ * names the image's real path as the mount's source (a volume's: its members' real paths, joined
+ * by commas) and {@code fuse.quillfs} as its type. The
  * lock the mount holds on the image says the same for mounts in other mount namespaces; this
  * names the mount point.
  */
@@ -28,7 +29,7 @@ final class MountTable {
             String real = image.toRealPath().toString();
             for (String line : new String(Files.readAllBytes(MOUNTS), StandardCharsets.ISO_8859_1).split("\n")) {
                 String[] f = line.split(" ");
-                if (f.length >= 3 && f[2].equals("fuse.quillfs") && unescape(f[0]).equals(real)) {
+                if (f.length >= 3 && f[2].equals("fuse.quillfs") && (unescape(f[0]).equals(real) || List.of(unescape(f[0]).split(",")).contains(real))) {
                     points.add(unescape(f[1]));
                 }
             }

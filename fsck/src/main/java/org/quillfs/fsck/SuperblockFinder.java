@@ -1,15 +1,13 @@
 package org.quillfs.fsck;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.Optional;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
 import org.quillfs.format.Geometry;
 import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
-import org.quillfs.volume.VolumeIOException;
+import org.quillfs.volume.BlockDevice;
 
 /**
  * Finds the superblock to check with: the primary in block 0 when it verifies, else the first
@@ -31,12 +29,13 @@ final class SuperblockFinder {
         }
     }
 
-    private final FileChannel channel;
+    private final BlockDevice device;
     private final String name;
     private final long size;
 
-    SuperblockFinder(FileChannel channel, String name, long size) {
-        this.channel = channel;
+    /** Looks in {@code device} ({@code size} bytes, in blocks of any size up to the smallest filesystem block). */
+    SuperblockFinder(BlockDevice device, String name, long size) {
+        this.device = device;
         this.name = name;
         this.size = size;
     }
@@ -145,18 +144,13 @@ final class SuperblockFinder {
         return Optional.empty();
     }
 
+    /** The {@code length} bytes at {@code offset}, read as the whole device blocks that hold them. */
     private ByteBuffer read(long offset, int length) {
-        ByteBuffer buffer = ByteBuffer.allocate(length);
-        try {
-            while (buffer.hasRemaining()) {
-                int n = channel.read(buffer, offset + buffer.position());
-                if (n < 0) {
-                    break;
-                }
-            }
-        } catch (IOException e) {
-            throw new VolumeIOException(name, offset / Limits.MIN_BLOCK_SIZE, "read failed", e);
-        }
-        return buffer.clear();
+        int blockSize = device.blockSize();
+        long first = offset / blockSize;
+        long end = (offset + length + blockSize - 1) / blockSize;
+        ByteBuffer blocks = ByteBuffer.allocate((int) ((end - first) * blockSize));
+        device.read(first, blocks);
+        return ByteBuffer.wrap(blocks.array(), (int) (offset - first * blockSize), length).slice();
     }
 }

@@ -1,10 +1,12 @@
 package org.quillfs.inspect;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.quillfs.volume.VolumeMembers;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,6 +19,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {
             "Shows the structures of a quillfs image. Without a SECTION: the superblock and the groups.",
+            "For a volume, give all its members (DEV1,DEV2,... or DEV1 DEV2 ...): its layout and members come first.",
             "Damaged structures are shown with what is wrong with them."
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -28,14 +31,16 @@ import picocli.CommandLine.Spec;
         })
 final class InspectCommand implements Callable<Integer> {
 
+    private static final List<String> SECTIONS = List.of("superblock", "groups", "inode", "journal");
+
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image file or block device.")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image file or block device (or a volume's members).")
     Path imagePath;
 
     @Parameters(index = "1..*", paramLabel = "SECTION",
-            description = "superblock | groups | inode N | journal")
+            description = "superblock | groups | inode N | journal (after any further members of a volume)")
     List<String> section = new ArrayList<>();
 
     @Option(names = "--json", description = "Print JSON instead of text.")
@@ -43,10 +48,17 @@ final class InspectCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        List<Path> devices = new ArrayList<>(VolumeMembers.devicesOf(imagePath));
+        // Further members of a volume, given as separate arguments: files before the section.
+        while (!section.isEmpty() && !SECTIONS.contains(section.get(0))
+                && Files.exists(imagePath.getFileSystem().getPath(section.get(0)))) {
+            devices.add(imagePath.getFileSystem().getPath(section.remove(0)));
+        }
         String what = section.isEmpty() ? "" : section.get(0);
         checkArity(what);
         Report report = new Report();
-        try (Image image = Image.open(imagePath)) {
+        try (Image image = Image.open(devices)) {
+            VolumeSection.describe(image, report);
             SuperblockSection.describe(image, report);
             if (!what.isEmpty() && !what.equals("superblock") && !image.geometryUsable()) {
                 report.problem(report.section(what), what,

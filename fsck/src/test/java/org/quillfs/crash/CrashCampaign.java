@@ -56,7 +56,7 @@ final class CrashCampaign {
 
     /** What to run: see {@link CrashCampaignTest} for the system properties that set each. */
     record Options(long states, long seed, Pattern workloads, Path out, int threads, int reorderings, int torn,
-            String replay, int maxPrinted) {
+            String replay, int maxPrinted, DeviceLayout layout) {
     }
 
     /** From this many states on, the campaign runs every two-operation sequence. */
@@ -281,10 +281,10 @@ final class CrashCampaign {
     }
 
     private void runWorkload(Workload w, LongAdder phaseStates) {
-        LiveRun run = w.record();
+        LiveRun run = w.record(options.layout());
         CrashStates states = new CrashStates(run.recording);
         List<DeviceEvent.Write> writes = writesOf(run);
-        CrashCheck check = new CrashCheck(run.history, states, writes, LiveRun.UUID);
+        CrashCheck check = new CrashCheck(run.history, states, writes, LiveRun.UUID, options.layout());
         SplittableRandom random = new SplittableRandom(options.seed() ^ w.spec().hashCode() * 0x9E3779B97F4A7C15L);
         List<CrashPoint> points = w instanceof Soak
                 ? SoakPoints.choose(states, writes, run.config.blockSize(), random, options, stats)
@@ -488,7 +488,7 @@ final class CrashCampaign {
         Workload w = Workload.parse(id.substring(0, at));
         String pointSpec = id.substring(at + 1);
         log.println("replaying " + w.spec() + " at " + pointSpec);
-        LiveRun run = w.record();
+        LiveRun run = w.record(options.layout());
         CrashStates states = new CrashStates(run.recording);
         // "last" (for looking into a run): the whole run, up to the end of the clean unmount.
         CrashPoint point = pointSpec.equals("last") ? CrashPoint.prefix(states.writes()) : CrashPoint.parse(pointSpec);
@@ -522,7 +522,7 @@ final class CrashCampaign {
         }
         CrashState state = point.in(states);
         log.println("  state: " + state.name());
-        CrashCheck check = new CrashCheck(run.history, states, writes, LiveRun.UUID);
+        CrashCheck check = new CrashCheck(run.history, states, writes, LiveRun.UUID, options.layout());
         CrashCheck.Result result = check.check(point, state.device());
         stats.states.increment();
         switch (result.verdict()) {

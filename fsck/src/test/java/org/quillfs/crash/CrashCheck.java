@@ -51,8 +51,11 @@ final class CrashCheck {
     private final CrashStates states;
     private final List<DeviceEvent.Write> writes;
     private final java.util.UUID uuid;
+    private final DeviceLayout layout;
 
-    CrashCheck(RunHistory history, CrashStates states, List<DeviceEvent.Write> writes, java.util.UUID uuid) {
+    CrashCheck(RunHistory history, CrashStates states, List<DeviceEvent.Write> writes, java.util.UUID uuid,
+            DeviceLayout layout) {
+        this.layout = layout;
         this.history = history;
         this.states = states;
         this.writes = writes;
@@ -68,20 +71,20 @@ final class CrashCheck {
 
     /** Null if {@code crashed} (the state's device, or a variant of it) passes every check; else why not. */
     private String problem(MemoryBlockDevice crashed, CrashState state, CrashPoint point) {
-        Superblock sb = superblock(crashed);
+        Superblock sb = superblock(on(crashed));
         if (sb == null) {
-            return "block 0 holds no sound superblock: " + superblockProblem(crashed);
+            return "block 0 holds no sound superblock: " + superblockProblem(on(crashed));
         }
         MemoryBlockDevice copy = crashed.copy(crashed.name() + " (second copy)");
         TrackingDevice first = new TrackingDevice(crashed);
         try {
-            Recovery.run(first, sb);
+            Recovery.run(on(first), sb);
         } catch (RuntimeException e) {
             return "recovery failed: " + e + at(e);
         }
         TrackingDevice second = new TrackingDevice(copy);
         try {
-            Recovery.run(second, sb);
+            Recovery.run(on(second), sb);
         } catch (RuntimeException e) {
             return "recovery of a second copy failed (the first did not): " + e + at(e);
         }
@@ -93,19 +96,19 @@ final class CrashCheck {
         }
         TrackingDevice again = new TrackingDevice(crashed);
         try {
-            Recovery.run(again, superblock(crashed));
+            Recovery.run(on(again), superblock(on(crashed)));
         } catch (RuntimeException e) {
             return "recovering the recovered image failed: " + e + at(e);
         }
         if (!again.changed.isEmpty()) {
             return "recovering the recovered image changed blocks " + again.changed;
         }
-        Superblock recoveredSb = superblock(crashed);
+        Superblock recoveredSb = superblock(on(crashed));
         if (recoveredSb == null) {
-            return "after recovery, block 0 holds no sound superblock: " + superblockProblem(crashed);
+            return "after recovery, block 0 holds no sound superblock: " + superblockProblem(on(crashed));
         }
         if (recoveredSb.orphanHead() == 0) {
-            FsckOnDevice.Result fsck = FsckOnDevice.checkReadOnly(crashed);
+            FsckOnDevice.Result fsck = FsckOnDevice.checkReadOnly(on(crashed));
             if (fsck.exitCode() != 0) {
                 return "fsck -fn exits " + fsck.exitCode() + ":\n" + indent(fsck.output());
             }
@@ -115,11 +118,11 @@ final class CrashCheck {
             orphans.increment();
             MemoryBlockDevice mounted = crashed.copy(crashed.name() + " (mounted to free orphans)");
             try {
-                FileSystem.open(mounted, FsOptions.defaults()).close();
+                FileSystem.open(on(mounted), FsOptions.defaults()).close();
             } catch (RuntimeException e) {
                 return "mounting the recovered image to free its orphans failed: " + e + at(e);
             }
-            FsckOnDevice.Result fsck = FsckOnDevice.checkReadOnly(mounted);
+            FsckOnDevice.Result fsck = FsckOnDevice.checkReadOnly(on(mounted));
             if (fsck.exitCode() != 0) {
                 return "the recovered image has orphans; after a mount and unmount freed them, fsck -fn exits "
                         + fsck.exitCode() + ":\n" + indent(fsck.output());
@@ -128,7 +131,7 @@ final class CrashCheck {
         TreeState recovered;
         FileSystem fs;
         try {
-            fs = FileSystem.open(crashed, FsOptions.defaults().withReadOnly(true).withAtime(FsOptions.AtimeMode.NOATIME));
+            fs = FileSystem.open(on(crashed), FsOptions.defaults().withReadOnly(true).withAtime(FsOptions.AtimeMode.NOATIME));
         } catch (RuntimeException e) {
             return "the recovered image does not mount: " + e + at(e);
         }
@@ -187,6 +190,11 @@ final class CrashCheck {
             return null;
         }
         return BlockType.fromCode(BlockHeader.typeCode(b)).orElse(null);
+    }
+
+    /** The filesystem's device on {@code device}, a crash state's device (or a copy, or a wrapper of it). */
+    private BlockDevice on(BlockDevice device) {
+        return layout.filesystemOn(device);
     }
 
     static Superblock superblock(BlockDevice device) {

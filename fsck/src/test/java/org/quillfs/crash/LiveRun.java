@@ -23,6 +23,7 @@ import org.quillfs.fs.FsOptions;
 import org.quillfs.fs.OpenFlags;
 import org.quillfs.journal.LogWriter;
 import org.quillfs.txn.MetadataStore;
+import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.MemoryBlockDevice;
 import org.quillfs.volume.RecordingBlockDevice;
 
@@ -72,32 +73,35 @@ final class LiveRun {
     final FileSystem fs;
     final RunHistory history = new RunHistory();
 
-    private LiveRun(Config config, MemoryBlockDevice image) {
+    private LiveRun(Config config, DeviceLayout layout, MemoryBlockDevice image) {
         this.config = config;
         this.recording = new RecordingBlockDevice(image);
         FsOptions o = config.options();
-        this.fs = FileSystem.open(recording, new FsOptions(o.readOnly(), o.atime(), o.data(),
+        this.fs = FileSystem.open(layout.filesystemOn(recording), new FsOptions(o.readOnly(), o.atime(), o.data(),
                 new MetadataStore.Options(MetadataStore.Options.defaults().cacheBytes(), Duration.ofHours(1),
                         Duration.ofHours(1))));
     }
 
     /**
      * Starts a run on a copy of the image {@code setup} leaves on a fresh {@code config}
-     * filesystem (made once and kept under {@code setupName}); the lanes are the directories named.
+     * filesystem laid out as {@code layout} (made once and kept under {@code setupName}); the
+     * lanes are the directories named.
      */
-    static LiveRun start(Config config, String setupName, Consumer<FileSystem> setup, List<String> lanePaths) {
-        MemoryBlockDevice base = BASES.computeIfAbsent(config.name + "/" + setupName, k -> {
-            MemoryBlockDevice device = new MemoryBlockDevice("crash-" + config.name, config.blockSize,
+    static LiveRun start(Config config, DeviceLayout layout, String setupName, Consumer<FileSystem> setup,
+            List<String> lanePaths) {
+        MemoryBlockDevice base = BASES.computeIfAbsent(config.name + "/" + setupName + "/" + layout, k -> {
+            MemoryBlockDevice image = layout.newDevice("crash-" + config.name, config.blockSize,
                     config.bytes / config.blockSize);
+            BlockDevice device = layout.filesystemOn(image);
             Formatter.format(device, new FormatOptions(config.blockSize, config.bytes / config.blockSize,
                     config.journalBlocks, 0, Limits.DEFAULT_BYTES_PER_INODE, "crash", UUID, 1000, 1000, FORMAT_TIME,
                     new Random(7)));
             FileSystem fs = FileSystem.open(device, config.options());
             setup.accept(fs);
             fs.close();
-            return device;
+            return image;
         });
-        LiveRun run = new LiveRun(config, base.copy("crash-" + config.name));
+        LiveRun run = new LiveRun(config, layout, base.copy("crash-" + config.name));
         for (String path : lanePaths) {
             RunHistory.Lane lane = new RunHistory.Lane(path, run.fs.resolve(path, false), config.blockSize);
             lane.states.add(TreeState.of(run.fs, lane.inode, path));

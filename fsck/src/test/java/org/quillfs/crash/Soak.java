@@ -61,8 +61,8 @@ record Soak(LiveRun.Config config, int threads, int ops, long seed) implements W
     }
 
     @Override
-    public LiveRun record() {
-        LiveRun run = LiveRun.start(config, "soak-" + threads, fs -> {
+    public LiveRun record(DeviceLayout layout) {
+        LiveRun run = LiveRun.start(config, layout, "soak-" + threads, fs -> {
             for (int t = 0; t < threads; t++) {
                 fs.mkdir(FileSystem.ROOT, FileSetOperations.bytes("t" + t), 0755, LiveRun.CALLER);
             }

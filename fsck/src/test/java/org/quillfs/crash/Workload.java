@@ -15,8 +15,8 @@ sealed interface Workload permits Workload.OperationSequence, Soak {
     /** The workload as text, e.g. {@code seq:4k:rename-A/C-B/fsync,unlink-bar/none}. */
     String spec();
 
-    /** Runs it on a fresh recorded filesystem, from the mount to the clean unmount. */
-    LiveRun record();
+    /** Runs it on a fresh recorded filesystem laid out as {@code layout}, from the mount to the clean unmount. */
+    LiveRun record(DeviceLayout layout);
 
     static Workload parse(String spec) {
         if (spec.startsWith("seq:")) {
@@ -71,8 +71,8 @@ sealed interface Workload permits Workload.OperationSequence, Soak {
         }
 
         @Override
-        public LiveRun record() {
-            LiveRun run = LiveRun.start(config, FileSetOperations.SETUP, FileSetOperations::setup, List.of("/"));
+        public LiveRun record(DeviceLayout layout) {
+            LiveRun run = LiveRun.start(config, layout, FileSetOperations.SETUP, FileSetOperations::setup, List.of("/"));
             RunHistory.Lane lane = run.history.lanes.get(0);
             for (int i = 0; i < steps.size(); i++) {
                 Step step = steps.get(i);

@@ -3,11 +3,11 @@ package org.quillfs.fsck;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.function.Consumer;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.DirectoryRoot;
@@ -16,22 +16,26 @@ import org.quillfs.format.Inode;
 import org.quillfs.format.Superblock;
 import org.quillfs.fs.FileSystem;
 import org.quillfs.fs.FsOptions;
-import org.quillfs.volume.MemoryBlockDevice;
+import org.quillfs.volume.BlockDevice;
 
-/** Repairs the golden cases do not reach: a lost root, a lost leaf of a large directory, a lost lost+found. */
+/**
+ * Repairs the golden cases do not reach: a lost root, a lost leaf of a large directory, a lost
+ * lost+found; on one device and on a striped volume.
+ */
 class FsckRepairTest {
 
     private static final int BLOCK_SIZE = 1024;
 
     @TempDir Path tmp;
 
-    private MemoryBlockDevice device;
+    private TestDevices.Made made;
+    private BlockDevice device;
     private Superblock sb;
     private Geometry g;
 
-    @BeforeEach
-    void makeFilesystem() {
-        device = TestImages.format(BLOCK_SIZE, 10L << 20);
+    private void makeFilesystem(TestDevices devices) {
+        made = TestImages.format(devices, BLOCK_SIZE, 10L << 20);
+        device = made.device();
         FileSystem fs = FileSystem.open(device, FsOptions.defaults());
         TestImages.populate(fs, BLOCK_SIZE);
         fs.close();
@@ -60,18 +64,19 @@ class FsckRepairTest {
 
     /** -fy repairs (exit 1), a second -fy finds nothing, and the facade reads everything left. */
     private FsckRun repairAndRecheck() throws Exception {
-        Path image = tmp.resolve("image");
-        TestImages.save(device, image);
+        List<Path> image = made.save(tmp.resolve("image"));
         FsckRun first = FsckRun.of(image, "-fy");
         assertThat(first.exitCode()).as(first.toString()).isEqualTo(1);
         FsckRun second = FsckRun.of(image, "-fy");
         assertThat(second.exitCode()).as("second run %s\nafter %s", second, first).isZero();
-        TreeReader.readEverything(Files.readAllBytes(image), BLOCK_SIZE);
+        TreeReader.readEverything(TestDevices.readAll(image), BLOCK_SIZE);
         return first;
     }
 
-    @Test
-    void aLostRootIsMadeAnewAndEverythingGoesToLostAndFound() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDevices.class)
+    void aLostRootIsMadeAnewAndEverythingGoesToLostAndFound(TestDevices devices) throws Exception {
+        makeFilesystem(devices);
         edit(g.inodeBlock(1), b -> b.put(g.inodeOffset(1), new byte[256]), true);
         FsckRun run = repairAndRecheck();
         assertThat(run.out()).contains("Root inode not allocated.  Allocate? yes")
@@ -79,8 +84,10 @@ class FsckRepairTest {
                 .contains("Unconnected directory inode 16 (was in / (1)).  Connect to /lost+found? yes");
     }
 
-    @Test
-    void aLostLostAndFoundIsMadeAnew() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDevices.class)
+    void aLostLostAndFoundIsMadeAnew(TestDevices devices) throws Exception {
+        makeFilesystem(devices);
         long leaf = DirectoryRoot.decode(inode(1).data()).rootBlock();
         edit(leaf, b -> {
             for (var e : org.quillfs.format.DirectoryLeaf.entries(b)) {
@@ -95,8 +102,10 @@ class FsckRepairTest {
                 .contains("Directory inode 1 (/) counts");
     }
 
-    @Test
-    void aDestroyedLeafOfALargeDirectoryLosesOnlyItsOwnEntries() throws Exception {
+    @ParameterizedTest
+    @EnumSource(TestDevices.class)
+    void aDestroyedLeafOfALargeDirectoryLosesOnlyItsOwnEntries(TestDevices devices) throws Exception {
+        makeFilesystem(devices);
         long wide = -1;
         for (long ino = 16; ino < 400 && wide < 0; ino++) {
             Inode inode = inode(ino);

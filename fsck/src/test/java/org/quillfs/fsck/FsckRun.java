@@ -6,39 +6,35 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
+import org.quillfs.volume.VolumeMembers;
 import picocli.CommandLine;
 
 /** fsck.quillfs run in-process: its exit code, standard output and standard error. */
 record FsckRun(int exitCode, String out, String err) {
 
     static FsckRun of(Path image, String... options) {
+        return of(List.of(image), options);
+    }
+
+    /** On an image, or on the members of a volume (given as {@code DEV1,DEV2,...}). */
+    static FsckRun of(List<Path> files, String... options) {
         String[] args = new String[options.length + 1];
         System.arraycopy(options, 0, args, 0, options.length);
-        args[options.length] = image.toString();
+        args[options.length] = TestDevices.argument(files);
         return run(null, args);
     }
 
     /**
-     * Runs the checker itself on {@code image} (any NIO filesystem, jimfs included), without the
-     * command's catch-all: an unexpected exception reaches the test with its stack trace.
+     * Runs the checker itself on an image or on the members of a volume (any NIO filesystem,
+     * jimfs included), without the command's catch-all: an unexpected exception reaches the test
+     * with its stack trace. {@code answers} are typed in interactive mode ({@link Questions.Mode#ASK}).
      */
-    static FsckRun direct(Path image, Questions.Mode mode) throws java.io.IOException {
-        return direct(image, mode, null);
-    }
-
-    /** {@link #direct} in interactive mode, answering with {@code answers}. */
-    static FsckRun answering(Path image, java.util.function.Supplier<String> answers) throws java.io.IOException {
-        return direct(image, Questions.Mode.ASK, answers);
-    }
-
-    private static FsckRun direct(Path image, Questions.Mode mode, java.util.function.Supplier<String> answers)
+    static FsckRun direct(List<Path> files, Questions.Mode mode, java.util.function.Supplier<String> answers)
             throws java.io.IOException {
         StringWriter out = new StringWriter();
-        try (java.nio.channels.FileChannel channel = mode == Questions.Mode.NO
-                ? java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ)
-                : java.nio.channels.FileChannel.open(image, java.nio.file.StandardOpenOption.READ,
-                        java.nio.file.StandardOpenOption.WRITE)) {
-            int code = new Fsck(channel, image.toString(), new Fsck.Options(mode, true, false, false),
+        VolumeMembers members = VolumeMembers.probe(files);
+        try (LockedDevices devices = LockedDevices.open(members, mode == Questions.Mode.NO)) {
+            int code = new Fsck(devices.target(members), new Fsck.Options(mode, true, false, false),
                     new PrintWriter(out, true), answers).run();
             return new FsckRun(code, out.toString(), "");
         } catch (UnreadableException e) {

@@ -28,10 +28,16 @@ final class TestImages {
     }
 
     static MemoryBlockDevice format(int blockSize, long bytes) {
-        MemoryBlockDevice device = new MemoryBlockDevice("test", blockSize, bytes / blockSize);
-        Formatter.format(device, new FormatOptions(blockSize, bytes / blockSize, 0, 0, Limits.DEFAULT_BYTES_PER_INODE,
-                "fsck-test", UUID, 1000, 1000, Instant.parse("2026-11-23T12:00:00Z"), new Random(7)));
-        return device;
+        return (MemoryBlockDevice) format(TestDevices.SINGLE, blockSize, bytes).device();
+    }
+
+    /** A device of {@code devices}' kind of at most {@code bytes}, formatted. */
+    static TestDevices.Made format(TestDevices devices, int blockSize, long bytes) {
+        TestDevices.Made made = devices.make(blockSize, bytes);
+        Formatter.format(made.device(), new FormatOptions(blockSize, made.device().blockCount(), 0, 0,
+                Limits.DEFAULT_BYTES_PER_INODE, "fsck-test", UUID, 1000, 1000, Instant.parse("2026-11-23T12:00:00Z"),
+                new Random(7)));
+        return made;
     }
 
     /** A few directories, files of several sizes, links, symlinks short and long, a fifo, an attribute. */

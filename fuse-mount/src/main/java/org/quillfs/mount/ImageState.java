@@ -12,7 +12,9 @@ import org.quillfs.format.Superblock;
 import org.quillfs.journal.LogRegion;
 import org.quillfs.journal.LogScanner;
 import org.quillfs.journal.MasterStore;
+import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
+import org.quillfs.volume.VolumeMembers;
 
 /**
  * Whether an image's journal holds anything that recovery would replay, found before the image
@@ -30,16 +32,18 @@ final class ImageState {
     }
 
     /**
-     * Whether mounting {@code image} would replay its journal; empty when the image holds no
-     * readable quillfs superblock or journal (opening it then says what is wrong).
+     * Whether mounting {@code devices} (an image, or a volume's members) would replay its
+     * journal; empty when they hold no readable quillfs superblock or journal (opening them then
+     * says what is wrong).
      */
-    static Optional<Boolean> needsRecovery(Path image) {
+    static Optional<Boolean> needsRecovery(VolumeMembers devices) {
         try {
-            int blockSize = blockSize(image);
-            if (blockSize == 0) {
+            BlockDevice opened = openReadOnly(devices);
+            if (opened == null) {
                 return Optional.empty();
             }
-            try (FileBlockDevice device = FileBlockDevice.open(image, blockSize, false)) {
+            try (BlockDevice device = opened) {
+                int blockSize = device.blockSize();
                 ByteBuffer block = ByteBuffer.allocate(blockSize);
                 device.read(0, block);
                 Superblock sb = Superblock.decode(block.clear());
@@ -58,6 +62,16 @@ final class ImageState {
         } catch (RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The volume, or the image opened with its superblock's block size; null when it has none. */
+    private static BlockDevice openReadOnly(VolumeMembers devices) {
+        if (devices.isVolume()) {
+            return devices.open(false);
+        }
+        Path image = devices.paths().get(0);
+        int blockSize = blockSize(image);
+        return blockSize == 0 ? null : FileBlockDevice.open(image, blockSize, false);
     }
 
     /** The block size in the superblock at the start of {@code image}, or 0 if there is none. */

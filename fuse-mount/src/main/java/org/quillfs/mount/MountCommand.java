@@ -4,9 +4,11 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.quillfs.volume.VolumeMembers;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -68,11 +70,16 @@ public final class MountCommand implements Callable<Integer> {
 
     @Spec CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image file or block device holding quillfs.")
+    @Parameters(index = "0", paramLabel = "IMAGE", description = "Image file or block device holding quillfs; "
+            + "for a volume, all its members, in any order: DEV1,DEV2,... (or DEV1 DEV2 ... MOUNTPOINT).")
     String image;
 
     @Parameters(index = "1", paramLabel = "MOUNTPOINT", description = "Directory to mount it on (empty).")
     String mountPoint;
+
+    /** With the members of a volume given as separate arguments: the rest of them, then the mount point. */
+    @Parameters(index = "2..*", hidden = true)
+    List<String> more = new ArrayList<>();
 
     @Option(names = "-o", paramLabel = "OPTIONS", description = "Mount options, comma-separated (see below).")
     List<String> options = new ArrayList<>();
@@ -126,9 +133,20 @@ public final class MountCommand implements Callable<Integer> {
             throw new MountException(EXIT_USAGE, "-t " + type + ": this helper mounts quillfs (or fuse.quillfs) only");
         }
         MountOptions parsed = MountOptions.parse(options, sloppy);
-        MountTarget target = MountTarget.check(image, mountPoint, parsed.nonEmpty());
+        List<String> arguments = new ArrayList<>(List.of(image));
+        String point = mountPoint;
+        if (!more.isEmpty()) {
+            arguments.add(mountPoint);
+            arguments.addAll(more.subList(0, more.size() - 1));
+            point = more.get(more.size() - 1);
+        }
+        List<String> images = new ArrayList<>();
+        for (String argument : arguments) {
+            VolumeMembers.devicesOf(Path.of(argument)).forEach(p -> images.add(p.toString()));
+        }
+        MountTarget target = MountTarget.check(images, point, parsed.nonEmpty());
         if (!foreground) {
-            return DaemonLauncher.launch(target.image(), daemonArguments(target), spec.commandLine().getOut(),
+            return DaemonLauncher.launch(target.first(), daemonArguments(target), spec.commandLine().getOut(),
                     verbose);
         }
         SessionLogging.configure(debug || parsed.debug());
@@ -149,7 +167,7 @@ public final class MountCommand implements Callable<Integer> {
     /** The daemon's arguments: the checked, absolute paths and the options as given. */
     private List<String> daemonArguments(MountTarget target) {
         List<String> args = new ArrayList<>();
-        args.add(target.image().toString());
+        args.add(target.image());
         args.add(target.mountPoint().toString());
         for (String o : options) {
             args.add("-o");

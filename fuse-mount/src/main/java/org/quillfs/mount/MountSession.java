@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.quillfs.errno.FsException;
 import org.quillfs.fs.FileSystem;
+import org.quillfs.volume.BlockDevice;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,6 +58,8 @@ final class MountSession {
     private final Status status;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean unmountedByUs;
+    /** The volume the filesystem is open on, when the target is one ({@link FileSystem} closes an image itself). */
+    private BlockDevice volume;
 
     MountSession(MountTarget target, MountOptions options, Status status) {
         this.target = target;
@@ -71,44 +75,45 @@ final class MountSession {
             log.warn("the default charset is {}, not ISO-8859-1: file names that are not valid in it will be "
                     + "damaged (bin/mount.quillfs sets -Dfile.encoding=ISO-8859-1)", Charset.defaultCharset());
         }
+        List<ImageLock> locks = new ArrayList<>();
         try {
-            ImageLock lock = lock();
-            try {
-                return mountLocked();
-            } finally {
-                lock.close();
+            for (Path device : target.devices().paths()) {
+                locks.add(lock(device));
             }
+            return mountLocked();
         } catch (MountException e) {
             log.error("mount refused: {}", e.getMessage());
             status.failed(e);
             return e.exitCode();
         } finally {
+            locks.forEach(ImageLock::close);
             finished.countDown();
         }
     }
 
-    private ImageLock lock() {
+    /** Locks {@code device}, the image or one member of the volume. */
+    private ImageLock lock(Path device) {
         long deadline = System.nanoTime() + LOCK_WAIT.toNanos();
         boolean waiting = false;
         while (true) {
             try {
-                return ImageLock.tryLock(target.image());
+                return ImageLock.tryLock(device);
             } catch (ImageLock.LockException e) {
                 if (!e.heldByOther()) {
                     throw new MountException(MountCommand.EXIT_FAILURE, e.getMessage());
                 }
-                List<MountTable.Mount> mounts = MountTable.quillfsMountsOf(target.image());
+                List<MountTable.Mount> mounts = MountTable.quillfsMountsOf(device);
                 if (!mounts.isEmpty()) {
-                    throw new MountException(MountCommand.EXIT_FAILURE, target.image() + " is already mounted on "
+                    throw new MountException(MountCommand.EXIT_FAILURE, device + " is already mounted on "
                             + mounts.get(0).mountPoint());
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new MountException(MountCommand.EXIT_FAILURE, target.image()
+                    throw new MountException(MountCommand.EXIT_FAILURE, device
                             + " is in use by another process (mkfs, fsck, or a mount still closing)");
                 }
                 if (!waiting) {
                     log.info("{} is locked but not mounted: waiting up to {} s for its last user to finish",
-                            target.image(), LOCK_WAIT.toSeconds());
+                            device, LOCK_WAIT.toSeconds());
                     waiting = true;
                 }
                 sleep(100);
@@ -117,7 +122,7 @@ final class MountSession {
     }
 
     private int mountLocked() {
-        Optional<Boolean> needsRecovery = ImageState.needsRecovery(target.image());
+        Optional<Boolean> needsRecovery = ImageState.needsRecovery(target.devices());
         if (options.noRecovery() && needsRecovery.orElse(false)) {
             throw new MountException(MountCommand.EXIT_FAILURE, target.image() + " was not cleanly unmounted: "
                     + (options.readOnly()
@@ -136,7 +141,7 @@ final class MountSession {
         long started = System.nanoTime();
         FileSystem fs;
         try {
-            fs = FileSystem.open(target.image(), options.fsOptions());
+            fs = target.devices().isVolume() ? openVolume() : FileSystem.open(target.first(), options.fsOptions());
         } catch (FsException e) {
             throw new MountException(MountCommand.EXIT_FAILURE, "cannot mount " + target.image() + ": "
                     + e.getMessage().replaceFirst("^[A-Z0-9]+: ", ""));
@@ -156,6 +161,18 @@ final class MountSession {
         return fs;
     }
 
+    /** The filesystem on the volume; closing it closes the volume ({@link #close}). */
+    private FileSystem openVolume() {
+        volume = target.devices().open(true);
+        try {
+            return FileSystem.open(volume, options.fsOptions());
+        } catch (RuntimeException e) {
+            volume.close();
+            volume = null;
+            throw e;
+        }
+    }
+
     private int serve(FileSystem fs) {
         CompletableFuture<Void> up = new CompletableFuture<>();
         QuillfsFuse fuse = new QuillfsFuse(fs, () -> up.complete(null));
@@ -165,7 +182,7 @@ final class MountSession {
         Thread hook = new Thread(this::shutdown, "quillfs-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         String mountPoint = NativeNames.toNative(target.mountPoint().toString(), NativeNames.fileNameEncoding());
-        String fsName = NativeNames.toNative(target.image().toString(), NativeNames.fileNameEncoding());
+        String fsName = NativeNames.toNative(target.image(), NativeNames.fileNameEncoding());
         List<String> fuseArgs = options.fuseArguments(fsName);
         log.debug("libfuse arguments: {}", fuseArgs);
         long errorsAt = stderrLogSize();
@@ -224,6 +241,10 @@ final class MountSession {
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         } catch (RuntimeException | Error e) {
             log.error("closing {} failed; the next mount will recover its journal", target.image(), e);
+        } finally {
+            if (volume != null) {
+                volume.close();
+            }
         }
     }
 

@@ -45,11 +45,15 @@ final class MountTable {
         return found;
     }
 
-    /** The quillfs mounts of {@code image} (its real path, as mount.quillfs names the source). */
+    /**
+     * The quillfs mounts of {@code image} (its real path, as mount.quillfs names the source; a
+     * volume's source is its members' real paths joined by commas).
+     */
     static List<Mount> quillfsMountsOf(Path image) {
         List<Mount> mounts = new ArrayList<>();
         for (Mount m : read()) {
-            if (m.type().equals("fuse.quillfs") && m.source().equals(image.toString())) {
+            if (m.type().equals("fuse.quillfs") && (m.source().equals(image.toString())
+                    || List.of(m.source().split(",")).contains(image.toString()))) {
                 mounts.add(m);
             }
         }

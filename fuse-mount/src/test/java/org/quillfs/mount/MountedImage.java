@@ -30,7 +30,10 @@ final class MountedImage implements AutoCloseable {
     static final Duration COMMAND_TIMEOUT = Duration.ofMinutes(3);
     private static final Pattern DAEMON = Pattern.compile("daemon pid (\\d+), log (.*)\\)");
 
+    /** The image, or the first member of a volume. */
     final Path image;
+    /** What mount.quillfs is given: the image, or the members joined by commas. */
+    final String source;
     final Path mountPoint;
     final Path logDir;
     private Long daemonPid;
@@ -45,7 +48,12 @@ final class MountedImage implements AutoCloseable {
     }
 
     private MountedImage(Path image, Path mountPoint, Path logDir) {
-        this.image = image;
+        this(List.of(image), mountPoint, logDir);
+    }
+
+    private MountedImage(List<Path> members, Path mountPoint, Path logDir) {
+        this.image = members.get(0);
+        this.source = String.join(",", members.stream().map(Path::toString).toList());
         this.mountPoint = mountPoint;
         this.logDir = logDir;
     }
@@ -72,6 +80,25 @@ final class MountedImage implements AutoCloseable {
         Assumptions.abort("FUSE tests skipped: " + why);
     }
 
+    /**
+     * Formats a volume over {@code dir/NAME...} (in that member order) with
+     * {@code mkfs.quillfs --layout LAYOUT}, each member of {@code size}, and makes {@code dir/mnt}.
+     */
+    static MountedImage formatVolume(Path dir, String layout, String size, String... names) throws IOException {
+        requireFuse();
+        List<String> command = new ArrayList<>(List.of(REPO.resolve("bin/mkfs.quillfs").toString(), "-q", "--layout",
+                layout));
+        List<Path> members = new ArrayList<>();
+        for (String name : names) {
+            members.add(dir.resolve(name));
+            command.add(dir.resolve(name).toString());
+        }
+        command.add(size);
+        run(command, dir, Map.of()).assertSucceeded("mkfs.quillfs --layout " + layout);
+        Path mnt = Files.createDirectories(dir.resolve("mnt"));
+        return new MountedImage(members, mnt, Files.createDirectories(dir.resolve("logs")));
+    }
+
     /** Formats {@code dir/NAME} with mkfs.quillfs (sparse) and makes {@code dir/mnt}. */
     static MountedImage format(Path dir, String name, String size, String... mkfsOptions) throws IOException {
         requireFuse();
@@ -94,11 +121,16 @@ final class MountedImage implements AutoCloseable {
 
     /** Runs bin/mount.quillfs -v [OPTIONS] IMAGE MOUNTPOINT; on success remembers the daemon. */
     Result mount(String... options) {
+        return mountAs(List.of(source), options);
+    }
+
+    /** Runs bin/mount.quillfs -v [OPTIONS] DEVICE... MOUNTPOINT; on success remembers the daemon. */
+    Result mountAs(List<String> devices, String... options) {
         List<String> command = new ArrayList<>();
         command.add(REPO.resolve("bin/mount.quillfs").toString());
         command.add("-v");
         command.addAll(List.of(options));
-        command.add(image.toString());
+        command.addAll(devices);
         command.add(mountPoint.toString());
         Result r = run(command, image.getParent(), Map.of("QUILLFS_LOG_DIR", logDir.toString()));
         if (r.exitCode() == 0) {

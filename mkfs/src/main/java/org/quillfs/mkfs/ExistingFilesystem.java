@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
+import org.quillfs.volume.VolumeLabel;
 
 /**
  * Recognises what a device already holds by the magic numbers blkid uses, so mkfs does not
@@ -25,6 +26,9 @@ final class ExistingFilesystem {
         if (b.limit() >= BlockHeader.SIZE && BlockHeader.magic(b) == BlockHeader.MAGIC
                 && BlockHeader.typeCode(b) == BlockType.SUPERBLOCK.code()) {
             return Optional.of("quillfs");
+        }
+        if (VolumeLabel.present(b)) {
+            return Optional.of("quillfs (volume member)");
         }
         if (b.limit() >= 1082 && Short.toUnsignedInt(b.getShort(1080)) == 0xEF53) {
             return Optional.of("ext2/ext3/ext4");

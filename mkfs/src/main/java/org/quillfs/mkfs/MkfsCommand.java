@@ -6,10 +6,13 @@ import java.io.PrintWriter;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -19,6 +22,7 @@ import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
+import org.quillfs.volume.Layout;
 import org.quillfs.volume.VolumeIOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +39,10 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         version = "mkfs.quillfs 0.1.0 (on-disk format " + Limits.FORMAT_VERSION + ")",
         sortOptions = false,
-        description = "Makes a quillfs filesystem on DEVICE or IMAGE.",
+        description = {
+            "Makes a quillfs filesystem on DEVICE or IMAGE, or on a volume over several of them (--layout).",
+            "SIZE, when given last, is the size of the image (of each member image, for a volume)."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:the filesystem was made (or, with -n, would be)",
@@ -48,18 +55,29 @@ public final class MkfsCommand implements Callable<Integer> {
     static final int EXIT_OPERATIONAL = 8;
     static final int EXIT_USAGE = 16;
 
+    /** Stripe unit when --stripe-unit is not given (LVM's default; md's is 512 KiB). */
+    static final long DEFAULT_STRIPE_UNIT = 64 << 10;
+
     private static final Logger log = LoggerFactory.getLogger(MkfsCommand.class);
 
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DEVICE|IMAGE", description = "Block device or image file to format.")
-    Path target;
+    @Parameters(arity = "1..*", paramLabel = "DEVICE|IMAGE... [SIZE]",
+            description = {"Block devices or image files to format: one, or the members of a volume in member order.",
+                "SIZE: size to format, with a K, M, G or T suffix (no suffix: KiB, as mke2fs). "
+                    + "Creates IMAGE, or extends it sparsely, when it is smaller."})
+    List<Path> arguments;
 
-    @Parameters(index = "1", arity = "0..1", paramLabel = "SIZE",
-            description = "Size to format, with a K, M, G or T suffix (no suffix: KiB, as mke2fs). "
-                    + "Creates IMAGE, or extends it sparsely, when it is smaller.")
-    String size;
+    @Option(names = "--layout", paramLabel = "concat|stripe",
+            description = "Make a volume over the devices given: concat (one after another) or stripe (RAID 0). "
+                    + "Needed with several devices.")
+    String layout;
+
+    @Option(names = "--stripe-unit", paramLabel = "SIZE",
+            description = "With --layout stripe: bytes per stripe unit, a multiple of the block size "
+                    + "(no suffix: KiB; default 64K).")
+    String stripeUnit;
 
     @Option(names = "-b", paramLabel = "BLOCK-SIZE",
             description = "Block size in bytes: 1024, 2048, 4096 (default), ... 65536; K suffix allowed.")
@@ -94,29 +112,104 @@ public final class MkfsCommand implements Callable<Integer> {
     @Option(names = "-v", description = "Verbose: log what is done.")
     boolean verbose;
 
+    /** The devices given; SIZE, if given, is split off into {@link #size}. */
+    private List<Path> targets;
+    private String size;
+
     @Override
     public Integer call() throws IOException {
         if (verbose) {
             ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(Logger.ROOT_LOGGER_NAME)).setLevel(Level.DEBUG);
         }
-        Target resolved = Target.resolve(target, Optional.ofNullable(size).map(s -> Sizes.parse(s, 1024, "SIZE")));
-        FormatOptions options = formatOptions(resolved);
+        splitArguments();
+        Optional<Long> sizeBytes = Optional.ofNullable(size).map(s -> Sizes.parse(s, 1024, "SIZE"));
+        List<Target> resolved = new ArrayList<>();
+        for (Path path : targets) {
+            resolved.add(Target.resolve(path, sizeBytes));
+        }
+        int block = blockSize();
+        VolumePlan volume = volumePlan(resolved, block);
+        FormatOptions options = formatOptions(block, volume == null ? resolved.get(0).bytes / block : volume.capacity());
         Superblock planned = plan(options);
-        if (resolved.exists() && !force) {
-            Optional<String> existing = ExistingFilesystem.detect(resolved.head());
-            if (existing.isPresent()) {
-                throw new UsageException(target + " already holds a " + existing.get()
-                        + " filesystem; use -F to overwrite it");
+        for (Target member : resolved) {
+            if (member.exists() && !force) {
+                Optional<String> existing = ExistingFilesystem.detect(member.head());
+                if (existing.isPresent()) {
+                    throw new UsageException(member.path + " already holds a " + existing.get()
+                            + " filesystem; use -F to overwrite it");
+                }
             }
         }
+        String name = volume == null ? targets.get(0).toString() : volume.name();
+        String layoutLine = volume == null ? null : volume.describe();
         PrintWriter out = spec.commandLine().getOut();
         if (dryRun) {
             if (!quiet) {
-                Summary.print(out, target, planned, true);
+                Summary.print(out, name, layoutLine, planned, true);
             }
             return EXIT_OK;
         }
-        resolved.prepare();
+        for (Target member : resolved) {
+            member.prepare();
+        }
+        Superblock made = volume == null ? formatOne(options) : volume.format(options);
+        if (!quiet) {
+            Summary.print(out, name, layoutLine, made, false);
+        }
+        return EXIT_OK;
+    }
+
+    /**
+     * Splits off SIZE: without --layout the arguments are {@code DEVICE [SIZE]}, as ever; with it,
+     * a last argument that reads as a size and names no file is SIZE.
+     */
+    private void splitArguments() {
+        List<Path> given = new ArrayList<>(arguments);
+        if (layout == null) {
+            if (given.size() > 2) {
+                throw new UsageException("Unmatched argument at index 2: '" + given.get(2)
+                        + "' (several devices need --layout; see mkfs.quillfs --help)");
+            }
+            if (given.size() == 2) {
+                size = given.remove(1).toString();
+            }
+        } else {
+            Path last = given.get(given.size() - 1);
+            if (given.size() > 1 && Sizes.looksLikeSize(last.toString()) && !Files.exists(last)) {
+                size = given.remove(given.size() - 1).toString();
+            }
+        }
+        targets = List.copyOf(given);
+    }
+
+    /** The volume to make, or null for a single device; checks --layout and --stripe-unit. */
+    private VolumePlan volumePlan(List<Target> resolved, int block) {
+        if (resolved.size() == 1) {
+            if (layout != null || stripeUnit != null) {
+                throw new UsageException("--layout and --stripe-unit make a volume over two or more devices; one was given");
+            }
+            return null;
+        }
+        Layout chosen = Layout.ofWord(layout);
+        if (chosen == null) {
+            throw new UsageException("--layout " + layout + " is not concat or stripe");
+        }
+        if (chosen == Layout.CONCAT) {
+            if (stripeUnit != null) {
+                throw new UsageException("--stripe-unit is for --layout stripe, not concat");
+            }
+            return new VolumePlan(chosen, 0, resolved, block);
+        }
+        long unitBytes = stripeUnit == null ? Math.max(DEFAULT_STRIPE_UNIT, block) : Sizes.parse(stripeUnit, 1024, "--stripe-unit");
+        if (unitBytes < block || unitBytes % block != 0 || unitBytes / block > Integer.MAX_VALUE) {
+            throw new UsageException("--stripe-unit " + stripeUnit + " is not a multiple of the block size " + block);
+        }
+        return new VolumePlan(chosen, (int) (unitBytes / block), resolved, block);
+    }
+
+    /** Formats the one device given. */
+    private Superblock formatOne(FormatOptions options) throws IOException {
+        Path target = targets.get(0);
         Superblock made;
         try (FileChannel lockChannel = FileChannel.open(target, StandardOpenOption.WRITE);
                 FileLock lock = lockChannel.tryLock()) {
@@ -128,17 +221,19 @@ public final class MkfsCommand implements Callable<Integer> {
                 made = Formatter.format(device, options);
             }
         }
-        if (!quiet) {
-            Summary.print(out, target, made, false);
-        }
-        return EXIT_OK;
+        return made;
     }
 
-    private FormatOptions formatOptions(Target resolved) {
+    private int blockSize() {
         int block = (int) Math.min(Integer.MAX_VALUE, Sizes.parse(blockSize, 1, "block size"));
         if (!Limits.isValidBlockSize(block)) {
             throw new UsageException("block size " + blockSize + " is not a power of two from 1024 to 65536");
         }
+        return block;
+    }
+
+    /** The options to format {@code blocks} blocks of {@code block} bytes with. */
+    private FormatOptions formatOptions(int block, long blocks) {
         if (inodeCount != null && bytesPerInode != null) {
             throw new UsageException("give -N (inode count) or -i (bytes per inode), not both");
         }
@@ -153,11 +248,10 @@ public final class MkfsCommand implements Callable<Integer> {
         if (label.getBytes(StandardCharsets.UTF_8).length > Limits.MAX_LABEL_BYTES) {
             throw new UsageException("label is longer than " + Limits.MAX_LABEL_BYTES + " bytes of UTF-8");
         }
-        if (resolved.bytes < Limits.MIN_FILESYSTEM_BYTES) {
-            throw new UsageException("SIZE " + Sizes.human(resolved.bytes) + " is too small: quillfs needs at least "
+        if (blocks * block < Limits.MIN_FILESYSTEM_BYTES) {
+            throw new UsageException("SIZE " + Sizes.human(blocks * block) + " is too small: quillfs needs at least "
                     + Sizes.human(Limits.MIN_FILESYSTEM_BYTES));
         }
-        long blocks = resolved.bytes / block;
         SecureRandom random = new SecureRandom();
         return new FormatOptions(block, blocks, journalBlocks(block), inodeCount == null ? 0 : inodeCount,
                 (int) ratio, label, uuid(random), currentUid(), currentGid(), Instant.now(), random);
@@ -236,7 +330,7 @@ public final class MkfsCommand implements Callable<Integer> {
                 return EXIT_OPERATIONAL;
             }
             if (e instanceof IOException io) {
-                err.println("mkfs.quillfs: cannot format " + line.<MkfsCommand>getCommand().target + ": " + describe(io));
+                err.println("mkfs.quillfs: cannot format " + line.<MkfsCommand>getCommand().arguments.get(0) + ": " + describe(io));
                 return EXIT_OPERATIONAL;
             }
             log.debug("unexpected failure", e);

@@ -12,6 +12,11 @@ final class Sizes {
     private Sizes() {
     }
 
+    /** Whether {@code text} has the form of a size (it may still be too large). */
+    static boolean looksLikeSize(String text) {
+        return SIZE.matcher(text.trim()).matches();
+    }
+
     /**
      * Parses {@code text}; a number without a suffix counts {@code unitWithoutSuffix} bytes.
      *

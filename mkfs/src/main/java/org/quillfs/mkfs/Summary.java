@@ -1,7 +1,6 @@
 package org.quillfs.mkfs;
 
 import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Collectors;
 import org.quillfs.format.Geometry;
@@ -13,9 +12,13 @@ final class Summary {
     private Summary() {
     }
 
-    static void print(PrintWriter out, Path target, Superblock sb, boolean dryRun) {
+    /** @param volume the layout line of a volume ("stripe of 2 members, ..."), or null for one device */
+    static void print(PrintWriter out, String target, String volume, Superblock sb, boolean dryRun) {
         Geometry g = sb.geometry();
         out.printf("%s a quillfs filesystem on %s%n", dryRun ? "Would create" : "Created", target);
+        if (volume != null) {
+            out.printf("  Volume:             %s%n", volume);
+        }
         out.printf("  Size:               %s: %d blocks of %d bytes%n", Sizes.human(g.bytes()), g.blockCount(), g.blockSize());
         out.printf("  Groups:             %d of up to %d blocks, %d inodes each%n",
                 g.groupCount(), g.blocksPerGroup(), g.inodesPerGroup());

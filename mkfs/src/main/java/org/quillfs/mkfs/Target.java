@@ -72,6 +72,11 @@ final class Target {
         return exists;
     }
 
+    /** Whether only the first {@link #bytes} of a longer file or device would be formatted. */
+    boolean isPartOfTheFile() {
+        return exists && bytes < currentBytes;
+    }
+
     /** The first bytes of the target, to recognise a filesystem already there. */
     ByteBuffer head() throws IOException {
         ByteBuffer head = ByteBuffer.allocate((int) Math.min(ExistingFilesystem.PROBE_BYTES, currentBytes));

@@ -37,12 +37,16 @@ class MkfsErrorsTest {
             -U not-a-uuid IMG 64M           | -U not-a-uuid is not a UUID
             -L AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA IMG 64M | label is longer than 64 bytes of UTF-8
             -x IMG 64M                      | Unknown option: '-x' (see mkfs.quillfs --help)
-            IMG 64M extra                   | Unmatched argument at index 2: 'extra' (see mkfs.quillfs --help)
+            IMG 64M extra                   | Unmatched argument at index 2: 'extra' (several devices need --layout; see mkfs.quillfs --help)
+            --layout raid5 IMG IMG2 64M     | --layout raid5 is not concat or stripe
+            --layout stripe IMG 64M         | --layout and --stripe-unit make a volume over two or more devices; one was given
+            --layout concat --stripe-unit 64K IMG IMG2 64M | --stripe-unit is for --layout stripe, not concat
+            --layout stripe --stripe-unit 3K IMG IMG2 64M  | --stripe-unit 3K is not a multiple of the block size 4096
             ''                              | Missing required parameter: 'DEVICE|IMAGE' (see mkfs.quillfs --help)
             """)
     void badArgumentsAreUsageErrors(String args, String message) {
         Path image = dir.resolve("x.img");
-        String[] argv = args.isBlank() ? new String[0] : args.replace("IMG", image.toString()).split(" ");
+        String[] argv = args.isBlank() ? new String[0] : args.replace("IMG2", dir.resolve("y.img").toString()).replace("IMG", image.toString()).split(" ");
         MkfsRun run = MkfsRun.of(argv);
 
         assertThat(run.exitCode()).isEqualTo(16);
