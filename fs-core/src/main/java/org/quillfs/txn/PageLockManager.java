@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.quillfs.concurrent.LockOrder;
 
 /**
@@ -108,6 +109,10 @@ public final class PageLockManager {
      * returns normally.
      */
 
+    private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
+    /** How long a waiter spins before it waits in the monitor. */
+    private static final long SPIN_NANOS = 20_000;
+
     /** How long a request may wait before the watchdog calls it a bug. */
     public static final Duration DEFAULT_WAIT_LIMIT = Duration.ofSeconds(10);
 
@@ -124,11 +129,14 @@ public final class PageLockManager {
         }
     }
 
-    /** A queued request; {@code granted} is guarded by its block's monitor. */
+    /**
+     * A queued request; {@code granted} is set under its block's monitor, and volatile so that
+     * the waiter may spin on it before it waits in the monitor.
+     */
     private static final class Request {
         final long txnId;
         final Mode mode;
-        boolean granted;
+        volatile boolean granted;
 
         Request(long txnId, Mode mode) {
             this.txnId = txnId;
@@ -326,6 +334,8 @@ public final class PageLockManager {
     /** Per waiting transaction, the block it is queued on. */
     private final ConcurrentHashMap<Long, PageLock> waiting = new ConcurrentHashMap<>();
     private final Object deadlockCheck = new Object();
+    /** Waiters spinning now (see {@link #spinUntilGranted}). */
+    private final AtomicInteger spinners = new AtomicInteger();
     private final ConcurrencyCounters counters;
 
     public PageLockManager(ConcurrencyCounters counters) {
@@ -542,8 +552,39 @@ public final class PageLockManager {
         }
     }
 
+    /**
+     * Spins for a few microseconds in case the lock comes free meanwhile: a page lock is mostly
+     * held for a few microseconds, and a wait in the monitor and the wake-up that ends it cost
+     * tens, which made creates in one directory from two threads five times slower than from
+     * one. Only while a processor is left for the holder: at most one spinner fewer than the
+     * processors, so that with more threads than processors the waiters park at once instead of
+     * taking the holder's processor (measured: spinning for every waiter made 8 threads on 2
+     * cores slower).
+     */
+    private boolean spinUntilGranted(Request request) {
+        if (spinners.incrementAndGet() >= PROCESSORS) {
+            spinners.decrementAndGet();
+            return false;
+        }
+        try {
+            long until = System.nanoTime() + SPIN_NANOS;
+            while (System.nanoTime() < until) {
+                if (request.granted) {
+                    return true;
+                }
+                Thread.onSpinWait();
+            }
+            return request.granted;
+        } finally {
+            spinners.decrementAndGet();
+        }
+    }
+
     /** Waits until {@code request} is granted; on timeout withdraws it and throws. */
     private void awaitGrant(PageLock lock, Request request) {
+        if (spinUntilGranted(request)) {
+            return;
+        }
         long deadline = System.nanoTime() + waitLimit.toNanos();
         boolean interrupted = false;
         try {
