@@ -368,6 +368,10 @@ public final class Transaction implements BlockReader {
      * blocks changed since the attempt gave them up: true if the replay meets a different state,
      * a real conflict.
      *
+     * <p>A block may have been freed meanwhile, even reused for file data; locking and caching
+     * it is then harmless: page locks on it guard nothing, its cached copy stays clean (it is
+     * never written home), and a block that becomes metadata again is written whole first.
+     *
      * @throws DeadlockException if taking one of them would deadlock: abort and replay again
      */
     public boolean relock(ReadSet previous) {
