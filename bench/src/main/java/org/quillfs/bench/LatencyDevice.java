@@ -3,7 +3,7 @@ package org.quillfs.bench;
 import java.nio.ByteBuffer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.ForwardingBlockDevice;
 import org.quillfs.volume.MemoryBlockDevice;
 
 /**
@@ -11,38 +11,22 @@ import org.quillfs.volume.MemoryBlockDevice;
  * access latency, then the transfer at a fixed rate. Several of them serve in parallel, as
  * separate disks do. (The memory copy itself runs inside that time.)
  */
-final class LatencyDevice implements BlockDevice {
+final class LatencyDevice extends ForwardingBlockDevice {
 
-    private final MemoryBlockDevice device;
     private final long latencyNanos;
     private final long bytesPerSecond;
 
     LatencyDevice(String name, int blockSize, long blockCount, long latencyMicros, long mibPerSecond) {
-        this.device = new MemoryBlockDevice(name, blockSize, blockCount);
+        super(new MemoryBlockDevice(name, blockSize, blockCount));
         this.latencyNanos = TimeUnit.MICROSECONDS.toNanos(latencyMicros);
         this.bytesPerSecond = mibPerSecond << 20;
-    }
-
-    @Override
-    public int blockSize() {
-        return device.blockSize();
-    }
-
-    @Override
-    public long blockCount() {
-        return device.blockCount();
-    }
-
-    @Override
-    public String name() {
-        return device.name();
     }
 
     @Override
     public synchronized void read(long firstBlock, ByteBuffer... dsts) {
         long started = System.nanoTime();
         long time = timeFor(dsts);
-        device.read(firstBlock, dsts);
+        super.read(firstBlock, dsts);
         waitUntil(started + time);
     }
 
@@ -50,7 +34,7 @@ final class LatencyDevice implements BlockDevice {
     public synchronized void write(long firstBlock, ByteBuffer... srcs) {
         long started = System.nanoTime();
         long time = timeFor(srcs);
-        device.write(firstBlock, srcs);
+        super.write(firstBlock, srcs);
         waitUntil(started + time);
     }
 
@@ -59,10 +43,6 @@ final class LatencyDevice implements BlockDevice {
         waitUntil(System.nanoTime() + latencyNanos);
     }
 
-    @Override
-    public void close() {
-        device.close();
-    }
 
     /** The time an I/O of {@code buffers} takes: latency plus transfer. */
     private long timeFor(ByteBuffer[] buffers) {

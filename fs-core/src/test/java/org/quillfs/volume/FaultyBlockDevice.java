@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Rules are checked in the order they were added; the first that matches a request decides it.
  * Safe for concurrent use, as the device it wraps.
  */
-public final class FaultyBlockDevice implements BlockDevice {
+public final class FaultyBlockDevice extends ForwardingBlockDevice {
 
     public enum Op { READ, WRITE, FLUSH }
 
@@ -124,6 +124,7 @@ public final class FaultyBlockDevice implements BlockDevice {
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
 
     public FaultyBlockDevice(BlockDevice device) {
+        super(device);
         this.device = device;
     }
 
@@ -145,16 +146,6 @@ public final class FaultyBlockDevice implements BlockDevice {
     /** The device faults are injected into. */
     public BlockDevice wrapped() {
         return device;
-    }
-
-    @Override
-    public int blockSize() {
-        return device.blockSize();
-    }
-
-    @Override
-    public long blockCount() {
-        return device.blockCount();
     }
 
     @Override
@@ -233,10 +224,6 @@ public final class FaultyBlockDevice implements BlockDevice {
         device.flush();
     }
 
-    @Override
-    public void close() {
-        device.close();
-    }
 
     private ByteBuffer current(long blockNr) {
         ByteBuffer b = ByteBuffer.allocate(blockSize());

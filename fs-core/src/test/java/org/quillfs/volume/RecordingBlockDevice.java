@@ -20,7 +20,7 @@ import java.util.List;
  * it. A write and a flush that overlap are recorded in the order they take the lock, which is
  * one of the orders the run allows. Reads do not take the lock.
  */
-public final class RecordingBlockDevice implements BlockDevice {
+public final class RecordingBlockDevice extends ForwardingBlockDevice {
 
     private final MemoryBlockDevice device;
     private final MemoryBlockDevice initialImage;
@@ -31,6 +31,7 @@ public final class RecordingBlockDevice implements BlockDevice {
 
     /** Starts recording what happens to {@code device}, keeping a copy of what it holds now. */
     public RecordingBlockDevice(MemoryBlockDevice device) {
+        super(device);
         this.device = device;
         this.initialImage = device.copy(device.name() + " when recording started");
     }
@@ -62,26 +63,6 @@ public final class RecordingBlockDevice implements BlockDevice {
     }
 
     @Override
-    public int blockSize() {
-        return device.blockSize();
-    }
-
-    @Override
-    public long blockCount() {
-        return device.blockCount();
-    }
-
-    @Override
-    public String name() {
-        return device.name();
-    }
-
-    @Override
-    public void read(long firstBlock, ByteBuffer... dsts) {
-        device.read(firstBlock, dsts);
-    }
-
-    @Override
     public void write(long firstBlock, ByteBuffer... srcs) {
         byte[] data = new byte[Math.toIntExact(Transfers.checkedLength(this, firstBlock, srcs))];
         ByteBuffer copy = ByteBuffer.wrap(data);
@@ -104,8 +85,4 @@ public final class RecordingBlockDevice implements BlockDevice {
         }
     }
 
-    @Override
-    public void close() {
-        device.close();
-    }
 }

@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Set;
 import java.util.TreeSet;
 import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.ForwardingBlockDevice;
 import org.quillfs.volume.MemoryBlockDevice;
 
 /**
@@ -13,34 +14,15 @@ import org.quillfs.volume.MemoryBlockDevice;
  * compared on the blocks they wrote, and a recovery of a recovered image can be seen to change
  * nothing, without reading whole images.
  */
-final class TrackingDevice implements BlockDevice {
+final class TrackingDevice extends ForwardingBlockDevice {
 
     private final MemoryBlockDevice device;
     final Set<Long> written = new TreeSet<>();
     final Set<Long> changed = new TreeSet<>();
 
     TrackingDevice(MemoryBlockDevice device) {
+        super(device);
         this.device = device;
-    }
-
-    @Override
-    public int blockSize() {
-        return device.blockSize();
-    }
-
-    @Override
-    public long blockCount() {
-        return device.blockCount();
-    }
-
-    @Override
-    public String name() {
-        return device.name();
-    }
-
-    @Override
-    public void read(long firstBlock, ByteBuffer... dsts) {
-        device.read(firstBlock, dsts);
     }
 
     @Override
@@ -64,11 +46,6 @@ final class TrackingDevice implements BlockDevice {
             }
         }
         device.write(firstBlock, srcs);
-    }
-
-    @Override
-    public void flush() {
-        device.flush();
     }
 
     @Override
