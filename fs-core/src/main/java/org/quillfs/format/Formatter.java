@@ -3,6 +3,7 @@ package org.quillfs.format;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
 import org.quillfs.volume.BlockDevice;
@@ -21,6 +22,31 @@ import org.quillfs.volume.BlockDevice;
 public final class Formatter {
 
     private Formatter() {
+    }
+
+    /**
+     * Writes zeros over the log blocks of the filesystem just made on {@code device} (its journal
+     * region past the header and master records), as mke2fs writes its journal. They read the
+     * same afterwards — zeros are no log block, and an empty log ends at the first block that is
+     * not one — but on a sparse image file they take their space now: otherwise every fsync of
+     * the log's first lap writes into a hole, and the host filesystem's fdatasync then commits
+     * its own journal for the new block (a random 4 KiB write + fsync ran at 60% of fuse2fs's
+     * speed that way; docs/BENCHMARKS.md).
+     */
+    public static void writeLogBlocks(BlockDevice device, Geometry geometry) {
+        int perWrite = Math.max(1, (1 << 20) / geometry.blockSize());
+        ByteBuffer[] zeros = new ByteBuffer[perWrite];
+        ByteBuffer zero = ByteBuffer.allocate(geometry.blockSize());
+        long first = geometry.journalStart() + Limits.JOURNAL_FIXED_BLOCKS;
+        long end = geometry.journalStart() + geometry.journalBlocks();
+        for (long b = first; b < end; b += perWrite) {
+            int n = (int) Math.min(perWrite, end - b);
+            for (int i = 0; i < n; i++) {
+                zeros[i] = zero.duplicate();
+            }
+            device.write(b, n == perWrite ? zeros : Arrays.copyOf(zeros, n));
+        }
+        device.flush();
     }
 
     /** What {@link #format} would make, without touching any device (mkfs -n). */

@@ -94,6 +94,11 @@ public final class MkfsCommand implements Callable<Integer> {
             description = "Journal size (no suffix: MiB, as mke2fs); default 1/64 of the filesystem, 1 MiB to 1 GiB.")
     String journal;
 
+    @Option(names = "-E", paramLabel = "EXTENDED-OPTIONS",
+            description = "Comma-separated extended options, as mke2fs's: lazy_journal_init[=0|1] "
+                    + "(1: leave the log blocks unwritten, so a sparse image stays sparse; default 0).")
+    String extended;
+
     @Option(names = "-L", paramLabel = "LABEL", description = "Volume label, at most 64 bytes of UTF-8.")
     String label = "";
 
@@ -130,6 +135,7 @@ public final class MkfsCommand implements Callable<Integer> {
         int block = blockSize();
         VolumePlan volume = volumePlan(resolved, block);
         FormatOptions options = formatOptions(block, volume == null ? resolved.get(0).bytes / block : volume.capacity());
+        boolean writeLog = !lazyJournalInit();
         Superblock planned = plan(options);
         for (Target member : resolved) {
             if (member.exists() && !force) {
@@ -152,7 +158,7 @@ public final class MkfsCommand implements Callable<Integer> {
         for (Target member : resolved) {
             member.prepare();
         }
-        Superblock made = volume == null ? formatOne(options) : volume.format(options);
+        Superblock made = volume == null ? formatOne(options, writeLog) : volume.format(options, writeLog);
         if (!quiet) {
             Summary.print(out, name, layoutLine, made, false);
         }
@@ -207,8 +213,8 @@ public final class MkfsCommand implements Callable<Integer> {
         return new VolumePlan(chosen, (int) (unitBytes / block), resolved, block);
     }
 
-    /** Formats the one device given. */
-    private Superblock formatOne(FormatOptions options) throws IOException {
+    /** Formats the one device given, and writes its log blocks if {@code writeLog}. */
+    private Superblock formatOne(FormatOptions options, boolean writeLog) throws IOException {
         Path target = targets.get(0);
         Superblock made;
         try (FileChannel lockChannel = FileChannel.open(target, StandardOpenOption.WRITE);
@@ -219,9 +225,29 @@ public final class MkfsCommand implements Callable<Integer> {
             try (BlockDevice device = FileBlockDevice.open(target, options.blockSize(), true, options.blockCount())) {
                 log.debug("formatting {} ({} blocks of {} bytes)", target, options.blockCount(), options.blockSize());
                 made = Formatter.format(device, options);
+                if (writeLog) {
+                    Formatter.writeLogBlocks(device, made.geometry());
+                }
             }
         }
         return made;
+    }
+
+    /** Whether -E asked to leave the log blocks unwritten; refuses extended options it does not know. */
+    private boolean lazyJournalInit() {
+        boolean lazy = false;
+        if (extended == null) {
+            return lazy;
+        }
+        for (String option : extended.split(",", -1)) {
+            switch (option) {
+                case "lazy_journal_init", "lazy_journal_init=1" -> lazy = true;
+                case "lazy_journal_init=0" -> lazy = false;
+                default -> throw new UsageException("-E " + option + " is not an extended option quillfs knows "
+                        + "(lazy_journal_init[=0|1])");
+            }
+        }
+        return lazy;
     }
 
     private int blockSize() {

@@ -63,8 +63,11 @@ final class VolumePlan {
         return layout.word() + " of " + members.size() + " members" + unit;
     }
 
-    /** Formats the volume: the filesystem through it, then the labels. Every member is locked meanwhile. */
-    Superblock format(FormatOptions options) throws IOException {
+    /**
+     * Formats the volume: the filesystem through it (and its log blocks if {@code writeLog}),
+     * then the labels. Every member is locked meanwhile.
+     */
+    Superblock format(FormatOptions options, boolean writeLog) throws IOException {
         List<FileChannel> locks = new ArrayList<>();
         List<BlockDevice> devices = new ArrayList<>();
         BlockDevice volume = null;
@@ -86,6 +89,9 @@ final class VolumePlan {
                         + options.blockCount());
             }
             Superblock made = Formatter.format(volume, options);
+            if (writeLog) {
+                Formatter.writeLogBlocks(volume, made.geometry());
+            }
             volume.flush();
             VolumeMembers.writeLabels(UUID.randomUUID(), layout, stripeUnit, devices,
                     volume.blockCount());

@@ -9,12 +9,16 @@ import java.nio.ByteBuffer;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.quillfs.format.BlockHeader;
 import org.quillfs.format.BlockType;
+import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
+import org.quillfs.fs.Caller;
+import org.quillfs.fs.FsOptions;
 import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.FileBlockDevice;
 
@@ -37,6 +41,34 @@ class MkfsCommandTest {
         assertThat(sb.uuid()).isEqualTo(UUID.fromString("3a1c8a2e-3cbe-4d5e-9f1a-8d7c6b5a4f3e"));
         assertThat(sb.geometry().blockCount()).isEqualTo(16384);
         assertThat(sb.state()).isEqualTo(Superblock.STATE_CLEAN);
+    }
+
+    @Test
+    void writesTheLogBlocksOfASparseImageUnlessToldToLeaveThemLazy() throws Exception {
+        Path eager = dir.resolve("eager.img");
+        Path lazy = dir.resolve("lazy.img");
+        assertThat(MkfsRun.of("-q", "-J", "size=8", eager.toString(), "256M").exitCode()).isZero();
+        assertThat(MkfsRun.of("-q", "-J", "size=8", "-E", "lazy_journal_init", lazy.toString(), "256M").exitCode())
+                .isZero();
+
+        assertThat(allocatedBytes(eager)).as("the 8 MiB log takes its space").isGreaterThan(8L << 20);
+        assertThat(allocatedBytes(lazy)).as("a lazy log stays a hole").isLessThan(1L << 20);
+        for (Path image : List.of(eager, lazy)) { // zeros read as an empty log, as holes do
+            try (org.quillfs.fs.FileSystem fs = org.quillfs.fs.FileSystem.open(image, FsOptions.defaults())) {
+                fs.mkdir(Limits.ROOT_INODE, "d".getBytes(), 0755, new Caller(0, 0));
+            }
+            try (org.quillfs.fs.FileSystem fs = org.quillfs.fs.FileSystem.open(image, FsOptions.defaults())) {
+                assertThat(fs.lookup(Limits.ROOT_INODE, "d".getBytes()).isDirectory()).as(image.toString()).isTrue();
+            }
+        }
+    }
+
+    /** Bytes of {@code file} the host filesystem has allocated (stat's st_blocks × 512). */
+    private static long allocatedBytes(Path file) throws Exception {
+        Process stat = new ProcessBuilder("stat", "-c", "%b", file.toString()).start();
+        long blocks = Long.parseLong(new String(stat.getInputStream().readAllBytes()).trim());
+        assertThat(stat.waitFor()).isZero();
+        return blocks * 512;
     }
 
     @Test

@@ -36,6 +36,7 @@ class MkfsErrorsTest {
             -i 512 IMG 64M                  | -i 512 is not from 1024 to 64M bytes per inode
             -U not-a-uuid IMG 64M           | -U not-a-uuid is not a UUID
             -L AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA IMG 64M | label is longer than 64 bytes of UTF-8
+            -E lazy_itable_init IMG 64M     | -E lazy_itable_init is not an extended option quillfs knows (lazy_journal_init[=0|1])
             -x IMG 64M                      | Unknown option: '-x' (see mkfs.quillfs --help)
             IMG 64M extra                   | Unmatched argument at index 2: 'extra' (several devices need --layout; see mkfs.quillfs --help)
             --layout raid5 IMG IMG2 64M     | --layout raid5 is not concat or stripe
