@@ -204,9 +204,11 @@ def drop_caches():
 
 def warmup(d, tarball, n):
     """Every workload once, in d: n creates, stats, renames and unlinks, n/4 mkdirs and small
-    files, 64 MiB sequential (read 4 times from cold caches), 200 fsyncs, and an untar of the first WARMUP_MEMBERS members of
-    tarball. So that a daemon whose code is compiled while it runs (quillfs's JIT) is measured
-    compiled, as after a minute of use."""
+    files, 64 MiB sequential (read 4 times from cold caches), n/2 fsyncs, and an untar of the first
+    WARMUP_MEMBERS members of tarball. So that a daemon whose code is compiled while it runs
+    (quillfs's JIT) is measured compiled, as after a minute of use. The fsyncs are many because
+    each runs the daemon's write, getxattr and fsync paths once: C2 was still compiling them
+    after 8,000 (half of the daemon's CPU in a profile of the next 4,000)."""
     os.mkdir(d)
     for sub in ("meta", "dirs", "small", "untar"):
         os.mkdir(os.path.join(d, sub))
@@ -219,7 +221,7 @@ def warmup(d, tarball, n):
         drop_caches()  # else the kernel's page cache answers and the daemon's read path stays cold
         seqread(os.path.join(d, "seq.dat"))
     randprep(os.path.join(d, "rand.dat"), 16)
-    randfsync(os.path.join(d, "rand.dat"), 16, 200)
+    randfsync(os.path.join(d, "rand.dat"), 16, n // 2)
     with_dir(smallwrite, os.path.join(d, "small"), n // 4, 4)
     with_dir(smallread, os.path.join(d, "small"), n // 4)
     members = subprocess.run(["tar", "-tf", tarball], check=True, capture_output=True).stdout.splitlines()
