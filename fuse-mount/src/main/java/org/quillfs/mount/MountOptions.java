@@ -33,6 +33,7 @@ public record MountOptions(
         boolean allowOther,
         boolean allowRoot,
         int maxWrite,
+        long readAheadKib,
         double attrTimeout,
         double entryTimeout,
         boolean debug,
@@ -42,6 +43,9 @@ public record MountOptions(
     /** The biggest FUSE write libfuse 2 makes; larger max_write values have no effect. */
     public static final int MAX_WRITE = 128 * 1024;
     private static final int MIN_WRITE = 4096;
+    /** The kernel readahead set after mounting (KernelReadahead); 0 keeps the kernel's 128 KiB. */
+    static final long READ_AHEAD_KIB = 1024;
+    private static final long MAX_READ_AHEAD_KIB = 1L << 20;
     private static final long MIN_CACHE_MIB = 4;
     private static final long MAX_CACHE_MIB = 1L << 20;
     private static final long MAX_COMMIT_SECONDS = 24 * 3600;
@@ -74,7 +78,7 @@ public record MountOptions(
         MetadataStore.Options store = MetadataStore.Options.defaults();
         return new MountOptions(false, FsOptions.AtimeMode.RELATIME, DataMode.ORDERED, store.commitInterval(),
                 store.cacheBytes(),
-                false, false, false, false, MAX_WRITE, ATTR_TIMEOUT_SECONDS, ENTRY_TIMEOUT_SECONDS, false, List.of(),
+                false, false, false, false, MAX_WRITE, READ_AHEAD_KIB, ATTR_TIMEOUT_SECONDS, ENTRY_TIMEOUT_SECONDS, false, List.of(),
                 List.of());
     }
 
@@ -98,6 +102,7 @@ public record MountOptions(
         boolean allowOther = false;
         boolean allowRoot = false;
         int maxWrite = MAX_WRITE;
+        long readAheadKib = READ_AHEAD_KIB;
         double attrTimeout = ATTR_TIMEOUT_SECONDS;
         double entryTimeout = ENTRY_TIMEOUT_SECONDS;
         boolean debug = false;
@@ -130,6 +135,7 @@ public record MountOptions(
                     case "cache" -> cacheBytes = number(option, value, MIN_CACHE_MIB, MAX_CACHE_MIB) << 20;
                     case "max_write" -> maxWrite = (int) Math.min(MAX_WRITE, number(option, value, MIN_WRITE,
                             Integer.MAX_VALUE));
+                    case "read_ahead_kb" -> readAheadKib = number(option, value, 0, MAX_READ_AHEAD_KIB);
                     case "attr_timeout" -> attrTimeout = seconds(option, value);
                     case "entry_timeout" -> entryTimeout = seconds(option, value);
                     case "remount" -> throw new BadOption(MountCommand.EXIT_FAILURE,
@@ -154,7 +160,7 @@ public record MountOptions(
             throw new BadOption(MountCommand.EXIT_USAGE, "allow_other and allow_root cannot both be given");
         }
         return new MountOptions(readOnly, atime, data, commit, cacheBytes, noRecovery, nonEmpty, allowOther, allowRoot,
-                maxWrite, attrTimeout, entryTimeout, debug, List.copyOf(kernelFlags), List.copyOf(ignored));
+                maxWrite, readAheadKib, attrTimeout, entryTimeout, debug, List.copyOf(kernelFlags), List.copyOf(ignored));
     }
 
     private static <T> T flag(String option, String value, T result) {
@@ -214,7 +220,7 @@ public record MountOptions(
 
     public MountOptions withDebug() {
         return new MountOptions(readOnly, atime, data, commitInterval, cacheBytes, noRecovery, nonEmpty, allowOther,
-                allowRoot, maxWrite, attrTimeout, entryTimeout, true, kernelFlags, ignored);
+                allowRoot, maxWrite, readAheadKib, attrTimeout, entryTimeout, true, kernelFlags, ignored);
     }
 
     /** How the facade is opened. */

@@ -223,6 +223,10 @@ final class MountSession {
             Thread.currentThread().interrupt();
             return;
         }
+        if (options.readAheadKib() > 0) {
+            KernelReadahead.set(target.mountPoint(), options.readAheadKib()).ifPresent(why -> log.info(
+                    "kept the kernel's readahead for {} ({}): sequential reads will be slower", target.mountPoint(), why));
+        }
         log.info("mounted {} on {}", target.image(), target.mountPoint());
         status.ready();
     }
@@ -311,7 +315,7 @@ final class MountSession {
         return (o.readOnly() ? "ro" : "rw") + "," + o.atime().name().toLowerCase() + ",commit="
                 + o.commitInterval().toSeconds() + ",cache=" + (o.cacheBytes() >> 20) + "M"
                 + (o.noRecovery() ? ",norecovery" : "") + (o.allowOther() ? ",allow_other" : "")
-                + (o.allowRoot() ? ",allow_root" : "") + ",max_write=" + o.maxWrite()
+                + (o.allowRoot() ? ",allow_root" : "") + ",max_write=" + o.maxWrite() + ",read_ahead_kb=" + o.readAheadKib()
                 + (o.ignored().isEmpty() ? "" : " (ignored: " + String.join(",", o.ignored()) + ")");
     }
 

@@ -25,13 +25,15 @@ class BigFileIT {
     @Test
     void oneGibibyteWrittenAndReadBackAfterRemountHasTheSameSha256() throws Exception {
         try (MountedImage fs = MountedImage.format(tmp, "big.img", "2G")) {
-            fs.mountOrFail();
+            fs.mountOrFail("-o", "read_ahead_kb=0");
+            assertThat(readAheadKib(fs)).as("read_ahead_kb=0 keeps the kernel's readahead").isEqualTo(128);
             Path file = fs.mountPoint.resolve("big");
             long freeBefore = Files.getFileStore(fs.mountPoint).getUnallocatedSpace();
             String written = writePseudoRandom(file);
             assertThat(Files.size(file)).isEqualTo(SIZE);
             fs.unmount();
             fs.mountOrFail();
+            assertThat(readAheadKib(fs)).as("the mount's readahead, set by the daemon").isEqualTo(1024);
 
             String sha = MountedImage.run(List.of("sha256sum", file.toString()), tmp, Map.of())
                     .assertSucceeded("sha256sum").out().split(" ")[0];
@@ -47,6 +49,13 @@ class BigFileIT {
                     .isGreaterThanOrEqualTo(freeBefore - (1 << 20));
             fs.unmount();
         }
+    }
+
+    /** The kernel's readahead for the mount, from sysfs. */
+    private long readAheadKib(MountedImage fs) throws Exception {
+        String device = MountedImage.run(List.of("mountpoint", "-d", fs.mountPoint.toString()), tmp, Map.of())
+                .assertSucceeded("mountpoint -d").out().strip();
+        return Long.parseLong(Files.readString(Path.of("/sys/class/bdi", device, "read_ahead_kb")).strip());
     }
 
     /** Writes SIZE bytes of xorshift noise in 1 MiB writes, fsyncs, and returns their SHA-256. */

@@ -75,6 +75,17 @@ class MountOptionsTest {
     }
 
     @Test
+    void readAheadIsAMebibyteUnlessSetAndZeroKeepsTheKernels() {
+        assertThat(parse().readAheadKib()).isEqualTo(1024);
+        assertThat(parse("read_ahead_kb=4096").readAheadKib()).isEqualTo(4096);
+        assertThat(parse("read_ahead_kb=0").readAheadKib()).isZero();
+        assertThatThrownBy(() -> parse("read_ahead_kb=-1"))
+                .hasMessage("mount option 'read_ahead_kb=-1' must be from 0 to 1048576");
+        assertThat(String.join(" ", parse("read_ahead_kb=4096").fuseArguments("/i.img")))
+                .as("not a libfuse option: set through sysfs after mounting").doesNotContain("read_ahead");
+    }
+
+    @Test
     void commasAndBackslashesInTheImageNameAreEscapedForLibfuse() {
         assertThat(MountOptions.defaults().fuseArguments("/srv/a,b\\c.img").get(1))
                 .contains("fsname=/srv/a\\,b\\\\c.img,");
