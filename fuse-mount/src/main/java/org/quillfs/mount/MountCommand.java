@@ -38,13 +38,15 @@ import picocli.CommandLine.Spec;
             "  noatime | relatime | strictatime   when reads update access times (default relatime)",
             "  commit=SECONDS                flush the journal at least this often (default 5)",
             "  cache=MIB                     metadata cache size (default 64)",
-            "  data=ordered                  file data reaches the disk before the metadata that points at it "
-                    + "(data=journal is not available yet)",
+            "  data=ordered | data=journal   file data reaches the disk before the metadata that points at it "
+                    + "(default), or goes through the journal too",
             "  norecovery                    refuse instead of replaying the journal (only for a clean image "
                     + "or with ro)",
             "  allow_other | allow_root      let other users (or root) use the mount",
             "  default_permissions           the kernel checks permissions (always on)",
             "  max_write=BYTES               largest FUSE write, 4096 to 131072 (default)",
+            "  read_ahead_kb=KIB             kernel readahead for the mount (default 1024; 0 keeps the kernel's)",
+            "  attr_timeout=S, entry_timeout=S   how long the kernel caches attributes and names (default 1, 60)",
             "  nonempty                      mount over a non-empty directory",
             "  dev,nodev,suid,nosuid,exec,noexec,sync,dirsync   passed to the kernel mount",
             "  defaults,auto,noauto,user,nouser,users,_netdev,nofail,async,x-* ...   accepted and ignored",
