@@ -9,7 +9,8 @@ import java.util.function.Consumer;
 /**
  * Makes the log durable every commit interval (default 5 s), bounding what a crash can lose of
  * work nobody fsync'd, as ext4's {@code commit=} does. A failed force has aborted the journal;
- * it is reported to {@code onFailure}, and nothing more is forced.
+ * it is reported to {@code onFailure}, and nothing more is forced. Its thread also runs the
+ * log's write-behind ({@link #execute}, {@link LogWriter#writeBehindOn}).
  */
 public final class IntervalFlusher implements AutoCloseable {
 
@@ -21,7 +22,10 @@ public final class IntervalFlusher implements AutoCloseable {
         return t;
     });
 
+    private final Consumer<RuntimeException> onFailure;
+
     public IntervalFlusher(LogWriter writer, Duration interval, Consumer<RuntimeException> onFailure) {
+        this.onFailure = onFailure;
         long millis = interval.toMillis();
         timer.scheduleWithFixedDelay(() -> {
             if (writer.aborted()) {
@@ -33,6 +37,17 @@ public final class IntervalFlusher implements AutoCloseable {
                 onFailure.accept(e);
             }
         }, millis, millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Runs {@code task} on the flusher's thread, after what is queued there; a failure goes where a force's would. */
+    public void execute(Runnable task) {
+        timer.execute(() -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                onFailure.accept(e);
+            }
+        });
     }
 
     @Override

@@ -3,6 +3,8 @@ package org.quillfs.journal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -24,9 +26,13 @@ import org.quillfs.volume.BlockDevice;
  * covers just wait for it. Records appended while a flush is running go to the next one. A
  * block, once written, is never written again: each flush pads its last block and the stream
  * continues at the next block (docs/JOURNAL.md), so a torn write can only damage records that
- * were not yet durable. When a megabyte (an eighth of a small log) is pending and no writer is out, the appending thread
- * writes the blocks it fills whole, without a flush (write-behind), so the buffer stays small
- * between forces.
+ * were not yet durable. When a megabyte (an eighth of a small log) is pending and no writer is
+ * out, the blocks it fills whole are written, without a flush (write-behind), so the buffer
+ * stays small between forces: by a background thread when one was given
+ * ({@link #writeBehindOn}), so that the operation whose append crossed the mark does not wait
+ * for that I/O (nor for the data flush that may come first, "Ordered data") while it holds its
+ * locks; by the appending thread itself without one, or when four times as much is pending
+ * (the background thread falls behind).
  *
  * <h2>Ordered data</h2>
  * File data written around the log is {@linkplain #dataWritten announced}; before the writer
@@ -73,6 +79,10 @@ public final class LogWriter implements WriteAheadLog {
      * stays small and a force has less to write.
      */
     private final int writeBehindBytes;
+    /** Runs write-behind off the appending thread; null: the appending thread does it. */
+    private volatile Executor writeBehind;
+    /** A write-behind task is queued and has not run yet; guarded by the lock. */
+    private boolean writeBehindQueued;
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition flushed = lock.newCondition();
@@ -146,9 +156,49 @@ public final class LogWriter implements WriteAheadLog {
             pendingLength += size;
             nextLsn += size;
             if (pendingLength >= writeBehindBytes && !flushing) {
-                writeWholeBlocks();
+                startWriteBehind();
             }
             return lsn;
+        } finally {
+            unlockLog();
+        }
+    }
+
+    /**
+     * Write-behind runs on {@code executor} from now on (see "Overview"); an executor that
+     * refuses the task (shut down) leaves it to the appending thread again.
+     */
+    public void writeBehindOn(Executor executor) {
+        writeBehind = executor;
+    }
+
+    /** Called with the lock held, a megabyte pending and no writer out. */
+    private void startWriteBehind() {
+        Executor executor = writeBehind;
+        if (executor == null || pendingLength >= 4 * writeBehindBytes) {
+            writeWholeBlocks();
+            return;
+        }
+        if (writeBehindQueued) {
+            return;
+        }
+        writeBehindQueued = true;
+        try {
+            executor.execute(this::writeBehindNow);
+        } catch (RejectedExecutionException e) {
+            writeBehindQueued = false;
+            writeWholeBlocks();
+        }
+    }
+
+    /** The background write-behind: whole pending blocks, if still a megabyte and no writer is out. */
+    private void writeBehindNow() {
+        lockLog();
+        try {
+            writeBehindQueued = false;
+            if (failure == null && pendingLength >= writeBehindBytes && !flushing) {
+                writeWholeBlocks();
+            }
         } finally {
             unlockLog();
         }

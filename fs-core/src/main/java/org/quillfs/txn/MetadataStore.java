@@ -64,6 +64,7 @@ public final class MetadataStore implements AutoCloseable {
         late[0] = checkpointer;
         checkpointer.start();
         this.flusher = new IntervalFlusher(log, options.commitInterval(), this::backgroundFailed);
+        log.writeBehindOn(flusher::execute);
     }
 
     /** Recovers the journal on {@code device} and opens its metadata for transactions. */

@@ -224,6 +224,46 @@ class LogWriterScannerTest {
     }
 
     @Test
+    void withAnExecutorWriteBehindLeavesTheAppendingThreadUnlessItFallsFourTimesBehind() {
+        long start = region.lsnOf(1);
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        LogWriter log = new LogWriter(recording, region, start, start, 1, () -> { });
+        List<Runnable> queued = new ArrayList<>();
+        log.writeBehindOn(queued::add);
+        Random random = new Random(4);
+        List<Logged> appended = new ArrayList<>();
+        while (queued.isEmpty()) {
+            LogRecord r = update(random, appended.size(), 1 + random.nextInt(300));
+            appended.add(new Logged(log.append(r), r));
+        }
+        for (int i = 0; i < 20; i++) {
+            LogRecord r = update(random, appended.size(), 1 + random.nextInt(300));
+            appended.add(new Logged(log.append(r), r));
+        }
+        assertThat(recording.writes()).as("the appends wrote nothing themselves").isZero();
+        assertThat(queued).as("one task, however many appends found the mark passed").hasSize(1);
+
+        queued.get(0).run();
+        assertThat(recording.writes()).as("the task writes the whole blocks").isPositive();
+        assertThat(recording.flushes()).as("without a flush").isZero();
+        List<Logged> onDevice = scan(device, region, start);
+        assertThat(onDevice).isNotEmpty().isEqualTo(appended.subList(0, onDevice.size()));
+
+        int writesBefore = recording.writes();
+        long afterTask = log.appendedLsn();
+        log.writeBehindOn(task -> { }); // a background thread that never gets to it
+        while (recording.writes() == writesBefore) {
+            LogRecord r = update(random, appended.size(), 1 + random.nextInt(300));
+            appended.add(new Logged(log.append(r), r));
+        }
+        long mark = region.capacity() / 8;
+        assertThat(log.appendedLsn() - afterTask).as("the appending thread writes once four times the mark is pending")
+                .isGreaterThan(3 * mark);
+        log.forceAll();
+        assertThat(scan(device, region, start)).containsExactlyElementsOf(appended);
+    }
+
+    @Test
     void overwrittenDataIsNotOrderedBeforeTheLogButTheForceMakesItDurable() {
         long start = region.lsnOf(1);
         RecordingBlockDevice recording = new RecordingBlockDevice(device);
