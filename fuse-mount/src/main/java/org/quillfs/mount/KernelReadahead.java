@@ -1,11 +1,10 @@
 package org.quillfs.mount;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -25,7 +24,6 @@ import java.util.Optional;
 final class KernelReadahead {
 
     private static final Path BDI = Path.of("/sys/class/bdi");
-    private static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
     private KernelReadahead() {
     }
@@ -42,57 +40,14 @@ final class KernelReadahead {
             // init callback has run: a value written before would be overwritten. A request
             // waits until the reply is in, so once this stat returns, the next write sticks.
             Files.readAttributes(mountPoint, BasicFileAttributes.class);
-            Optional<String> device = deviceOf(mountPoint, Files.readAllLines(MOUNTINFO, StandardCharsets.UTF_8));
-            if (device.isEmpty()) {
-                return Optional.of(mountPoint + " is not in " + MOUNTINFO);
+            Optional<MountTable.Mount> mount = MountTable.at(mountPoint);
+            if (mount.isEmpty()) {
+                return Optional.of(mountPoint + " is not in " + MountTable.MOUNTINFO);
             }
-            Files.writeString(BDI.resolve(device.get()).resolve("read_ahead_kb"), Long.toString(kib));
+            Files.writeString(BDI.resolve(mount.get().device()).resolve("read_ahead_kb"), Long.toString(kib));
             return Optional.empty();
-        } catch (IOException | SecurityException e) {
+        } catch (IOException | UncheckedIOException | SecurityException e) {
             return Optional.of(e.toString());
         }
-    }
-
-    /**
-     * The {@code MAJOR:MINOR} of the last mount on {@code mountPoint} in {@code mountinfo} (the
-     * lines of {@code /proc/self/mountinfo}: field 3 is the device, field 5 the mount point,
-     * with space, tab, newline and backslash written as octal escapes).
-     */
-    static Optional<String> deviceOf(Path mountPoint, List<String> mountinfo) {
-        String wanted = mountPoint.toString();
-        String found = null;
-        for (String line : mountinfo) {
-            String[] fields = line.split(" ");
-            if (fields.length > 4 && unescape(fields[4]).equals(wanted)) {
-                found = fields[2];
-            }
-        }
-        return Optional.ofNullable(found);
-    }
-
-    private static String unescape(String field) {
-        StringBuilder out = new StringBuilder(field.length());
-        for (int i = 0; i < field.length(); i++) {
-            char c = field.charAt(i);
-            if (c == '\\' && isOctal(field, i + 1)) {
-                out.append((char) Integer.parseInt(field.substring(i + 1, i + 4), 8));
-                i += 3;
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
-    }
-
-    private static boolean isOctal(String s, int from) {
-        if (from + 3 > s.length()) {
-            return false;
-        }
-        for (int i = from; i < from + 3; i++) {
-            if (s.charAt(i) < '0' || s.charAt(i) > '7') {
-                return false;
-            }
-        }
-        return true;
     }
 }

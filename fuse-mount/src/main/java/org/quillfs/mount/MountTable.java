@@ -16,11 +16,12 @@ final class MountTable {
     static final Path MOUNTINFO = Path.of("/proc/self/mountinfo");
 
     /**
-     * One line of mountinfo: where, what type, from what source. Names are strings decoded as
-     * Java decodes file names, so that they compare equal to {@code Path.toString()} even where
-     * the locale cannot represent them as a {@code Path}.
+     * One line of mountinfo: where, what type, from what source, on which device
+     * ({@code MAJOR:MINOR}). Names are strings decoded as Java decodes file names, so that they
+     * compare equal to {@code Path.toString()} even where the locale cannot represent them as a
+     * {@code Path}.
      */
-    record Mount(String mountPoint, String type, String source) {
+    record Mount(String mountPoint, String type, String source, String device) {
     }
 
     private MountTable() {
@@ -80,7 +81,8 @@ final class MountTable {
             if (f.length < 7 || dash < 0 || dash + 2 >= f.length) {
                 continue;
             }
-            mounts.add(new Mount(unescape(f[4], names), unescape(f[dash + 1], names), unescape(f[dash + 2], names)));
+            mounts.add(new Mount(unescape(f[4], names), unescape(f[dash + 1], names), unescape(f[dash + 2], names),
+                    f[2]));
         }
         return mounts;
     }

@@ -19,9 +19,9 @@ class MountTableTest {
         List<MountTable.Mount> mounts = MountTable.parse(info.getBytes(StandardCharsets.ISO_8859_1),
                 StandardCharsets.UTF_8);
         assertThat(mounts).containsExactly(
-                new MountTable.Mount("/", "ext4", "/dev/vda"),
-                new MountTable.Mount("/tmp/my mnt", "fuse.quillfs", "/srv/a\\b.img"),
-                new MountTable.Mount("/tmp/café", "fuse.quillfs", "/tmp/x.img"));
+                new MountTable.Mount("/", "ext4", "/dev/vda", "8:1"),
+                new MountTable.Mount("/tmp/my mnt", "fuse.quillfs", "/srv/a\\b.img", "0:39"),
+                new MountTable.Mount("/tmp/café", "fuse.quillfs", "/tmp/x.img", "0:40"));
     }
 
     @Test
