@@ -19,6 +19,7 @@ import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
 import org.quillfs.txn.MetadataStore;
 import org.quillfs.txn.Transaction;
+import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.CrashStates;
 import org.quillfs.volume.DeviceEvent;
 import org.quillfs.volume.MemoryBlockDevice;
@@ -40,26 +41,18 @@ class StaleLogBlocksTest {
 
     static final int BLOCK = 1024;
 
+    final MemoryBlockDevice base = new MemoryBlockDevice("fs", BLOCK, (8L << 20) / BLOCK);
+    final Superblock sb = Formatter.format(base, new FormatOptions(BLOCK, base.blockCount(), 128, 0,
+            Limits.DEFAULT_BYTES_PER_INODE, "stale", UUID.fromString("1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081"), 0, 0,
+            Instant.parse("2026-11-24T00:00:00Z"), new Random(5)));
+    /** The first of the metadata blocks the transactions change. */
+    final long first = sb.geometry().firstDataBlock(0) + 20;
+    final RecordingBlockDevice recording = new RecordingBlockDevice(base);
+
     @Test
     void aTransactionRolledBackStaysRolledBackWhenIntactBlocksOfItsFlushFollowTheTornOne() {
-        MemoryBlockDevice base = new MemoryBlockDevice("fs", BLOCK, (8L << 20) / BLOCK);
-        Superblock sb = Formatter.format(base, new FormatOptions(BLOCK, base.blockCount(), 128, 0,
-                Limits.DEFAULT_BYTES_PER_INODE, "stale", UUID.fromString("1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081"), 0, 0,
-                Instant.parse("2026-11-24T00:00:00Z"), new Random(5)));
-        long first = sb.geometry().firstDataBlock(0) + 20;
-        RecordingBlockDevice recording = new RecordingBlockDevice(base);
-        MetadataStore store = MetadataStore.open(recording, sb,
-                new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
-        // Three sound metadata blocks, home and durable.
-        Transaction init = store.transactions().begin(3 * LogRecordCodec.updateSize(16));
-        for (int b = 0; b < 3; b++) {
-            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1)
-                    .putLong(first + b);
-            init.update(first + b, 0, header.array());
-        }
-        store.transactions().force(init.commit());
-        store.checkpointer().checkpoint();
+        MetadataStore store = open(recording);
+        writeSoundBlocks(store, 3);
 
         // A transaction whose first update is made durable by another's fsync, and whose other
         // updates and COMMIT fill several log blocks written by one force.
@@ -77,16 +70,7 @@ class StaleLogBlocksTest {
         store.halt();
 
         // The crash: everything before that force, then its log write with its first block lost.
-        CrashStates states = new CrashStates(recording);
-        List<DeviceEvent.Write> writes = recording.events().stream().filter(DeviceEvent.Write.class::isInstance)
-                .map(DeviceEvent.Write.class::cast).toList();
-        int n = writesBefore;
-        while (writes.get(n).blocks(BLOCK) < 2) {
-            n++;
-        }
-        DeviceEvent.Write logWrite = writes.get(n);
-        MemoryBlockDevice crashed = states.atWrite(n).device();
-        crashed.write(logWrite.firstBlock() + 1, ByteBuffer.wrap(logWrite.data(), BLOCK, logWrite.data().length - BLOCK));
+        MemoryBlockDevice crashed = crashInLogWrite(writesBefore, 2, 1);
 
         RecoveryReport firstRecovery = Recovery.run(crashed, sb).report();
         assertThat(firstRecovery.rolledBack()).as("the big transaction, its COMMIT past the torn block").isEqualTo(1);
@@ -109,23 +93,8 @@ class StaleLogBlocksTest {
      */
     @Test
     void anUnmountNeverLeavesTheTailOnAnIntactBlockOfAnInterruptedRun() {
-        MemoryBlockDevice base = new MemoryBlockDevice("fs", BLOCK, (8L << 20) / BLOCK);
-        Superblock sb = Formatter.format(base, new FormatOptions(BLOCK, base.blockCount(), 128, 0,
-                Limits.DEFAULT_BYTES_PER_INODE, "stale", UUID.fromString("1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081"), 0, 0,
-                Instant.parse("2026-11-24T00:00:00Z"), new Random(5)));
-        long first = sb.geometry().firstDataBlock(0) + 20;
-        RecordingBlockDevice recording = new RecordingBlockDevice(base);
-        MetadataStore store = MetadataStore.open(recording, sb,
-                new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
-        Transaction init = store.transactions().begin(4 * LogRecordCodec.updateSize(16));
-        for (int b = 0; b < 4; b++) {
-            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1)
-                    .putLong(first + b);
-            init.update(first + b, 0, header.array());
-        }
-        store.transactions().force(init.commit());
-        store.checkpointer().checkpoint();
+        MetadataStore store = open(recording);
+        writeSoundBlocks(store, 4);
 
         Transaction big = store.transactions().begin(4 * LogRecordCodec.updateSize(468));
         big.update(first, 100, filled(400, 0x41));
@@ -140,20 +109,10 @@ class StaleLogBlocksTest {
         store.transactions().force(big.commit());
         store.halt();
 
-        CrashStates states = new CrashStates(recording);
-        List<DeviceEvent.Write> writes = recording.events().stream().filter(DeviceEvent.Write.class::isInstance)
-                .map(DeviceEvent.Write.class::cast).toList();
-        int n = writesBefore;
-        while (writes.get(n).blocks(BLOCK) < 3) {
-            n++;
-        }
-        DeviceEvent.Write logWrite = writes.get(n);
-        MemoryBlockDevice crashed = states.atWrite(n).device();
-        crashed.write(logWrite.firstBlock() + 2, ByteBuffer.wrap(logWrite.data(), 2 * BLOCK, BLOCK)); // the third only
+        MemoryBlockDevice crashed = crashInLogWrite(writesBefore, 3, 2); // the third block only
 
         Recovery.run(crashed, sb);
-        MetadataStore mount = MetadataStore.open(crashed, sb,
-                new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
+        MetadataStore mount = open(crashed);
         Transaction one = mount.transactions().begin(LogRecordCodec.updateSize(8));
         one.update(first + 3, 920, filled(8, 0x55));
         mount.transactions().force(one.commit());
@@ -164,6 +123,43 @@ class StaleLogBlocksTest {
         for (int b = 0; b < 4; b++) {
             assertThat(bytes(crashed, first + b, 100, 400)).as("block %d rolled back", b).containsOnly(0);
         }
+    }
+
+    /** A store with no background checkpoints or forces to get in the way. */
+    MetadataStore open(BlockDevice device) {
+        return MetadataStore.open(device, sb, new MetadataStore.Options(1 << 20, Duration.ofHours(1), Duration.ofHours(1)));
+    }
+
+    /** Gives {@code count} blocks from {@link #first} a sound header, and makes them home and durable. */
+    void writeSoundBlocks(MetadataStore store, int count) {
+        Transaction init = store.transactions().begin(count * LogRecordCodec.updateSize(16));
+        for (int b = 0; b < count; b++) {
+            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+            header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1)
+                    .putLong(first + b);
+            init.update(first + b, 0, header.array());
+        }
+        store.transactions().force(init.commit());
+        store.checkpointer().checkpoint();
+    }
+
+    /**
+     * The device as a crash leaves it in the first write of at least {@code blocks} log blocks
+     * after write number {@code writesBefore}: everything before that write, and of it only the
+     * blocks from number {@code kept} on.
+     */
+    MemoryBlockDevice crashInLogWrite(int writesBefore, int blocks, int kept) {
+        List<DeviceEvent.Write> writes = recording.events().stream().filter(DeviceEvent.Write.class::isInstance)
+                .map(DeviceEvent.Write.class::cast).toList();
+        int n = writesBefore;
+        while (writes.get(n).blocks(BLOCK) < blocks) {
+            n++;
+        }
+        DeviceEvent.Write logWrite = writes.get(n);
+        MemoryBlockDevice crashed = new CrashStates(recording).atWrite(n).device();
+        crashed.write(logWrite.firstBlock() + kept,
+                ByteBuffer.wrap(logWrite.data(), kept * BLOCK, logWrite.data().length - kept * BLOCK));
+        return crashed;
     }
 
     static byte[] filled(int n, int value) {
