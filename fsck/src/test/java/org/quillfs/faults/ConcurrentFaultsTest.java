@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -150,16 +149,6 @@ class ConcurrentFaultsTest {
     }
 
     private static byte[] read(FileSystem fs, String path) {
-        long inode = fs.resolve(path, true);
-        long h = fs.open(inode, OpenFlags.O_RDONLY);
-        try {
-            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(fs.getattr(inode).size()));
-            while (b.hasRemaining() && fs.read(h, b.position(), b) > 0) {
-                // read on
-            }
-            return Arrays.copyOf(b.array(), b.position());
-        } finally {
-            fs.release(h);
-        }
+        return WholeFiles.read(fs, fs.resolve(path, true));
     }
 }

@@ -117,17 +117,7 @@ class FaultInjectionTest {
     }
 
     private static byte[] read(FileSystem fs, String name) {
-        long inode = fs.lookup(FileSystem.ROOT, name.getBytes()).inode();
-        long h = fs.open(inode, OpenFlags.O_RDONLY);
-        try {
-            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(fs.getattr(inode).size()));
-            while (b.hasRemaining() && fs.read(h, b.position(), b) > 0) {
-                // read on
-            }
-            return b.array();
-        } finally {
-            fs.release(h);
-        }
+        return WholeFiles.read(fs, fs.lookup(FileSystem.ROOT, name.getBytes()).inode());
     }
 
     private static byte[] filled(byte value, int n) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.fail;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -168,10 +167,7 @@ class HostDiskFullTest {
     private static void writeFile(FileSystem fs, String name, byte[] content) {
         OpenFile f = fs.create(FileSystem.ROOT, bytes(name), 0644, OpenFlags.O_RDWR, CALLER);
         try {
-            ByteBuffer src = ByteBuffer.wrap(content);
-            while (src.hasRemaining()) {
-                fs.write(f.handle(), src.position(), src);
-            }
+            WholeFiles.write(fs, f.handle(), content);
             fs.fsync(f.handle(), false);
         } finally {
             fs.release(f.handle());
@@ -179,17 +175,7 @@ class HostDiskFullTest {
     }
 
     private static byte[] readFile(FileSystem fs, String name) {
-        long inode = fs.lookup(FileSystem.ROOT, bytes(name)).inode();
-        long h = fs.open(inode, OpenFlags.O_RDONLY);
-        try {
-            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(fs.getattr(inode).size()));
-            while (b.hasRemaining() && fs.read(h, b.position(), b) > 0) {
-                // read on
-            }
-            return b.array();
-        } finally {
-            fs.release(h);
-        }
+        return WholeFiles.read(fs, fs.lookup(FileSystem.ROOT, bytes(name)).inode());
     }
 
     private static byte[] pattern(int seed, int n) {

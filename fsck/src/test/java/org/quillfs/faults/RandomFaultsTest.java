@@ -2,7 +2,6 @@ package org.quillfs.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -258,10 +257,7 @@ class RandomFaultsTest {
         }
 
         private void write(long handle, byte[] content) {
-            ByteBuffer src = ByteBuffer.wrap(content);
-            while (src.hasRemaining()) {
-                fs.write(handle, src.position(), src);
-            }
+            WholeFiles.write(fs, handle, content);
         }
 
         private byte[] read(String name) {
@@ -269,17 +265,7 @@ class RandomFaultsTest {
         }
 
         private static byte[] readFrom(FileSystem fs, String name) {
-            long inode = fs.lookup(FileSystem.ROOT, name.getBytes()).inode();
-            long h = fs.open(inode, OpenFlags.O_RDONLY);
-            try {
-                ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(fs.getattr(inode).size()));
-                while (b.hasRemaining() && fs.read(h, b.position(), b) > 0) {
-                    // read on
-                }
-                return b.array();
-            } finally {
-                fs.release(h);
-            }
+            return WholeFiles.read(fs, fs.lookup(FileSystem.ROOT, name.getBytes()).inode());
         }
 
         /** Heals, mounts (recovery), checks what was durable, unmounts, runs fsck; null if all is well. */
