@@ -24,7 +24,6 @@ import org.quillfs.format.FormatOptions;
 import org.quillfs.format.Formatter;
 import org.quillfs.format.Limits;
 import org.quillfs.fs.Attributes;
-import org.quillfs.fs.DirectoryEntry;
 import org.quillfs.fs.FileSystem;
 import org.quillfs.fs.FsOptions;
 import org.quillfs.fs.FsStats;
@@ -136,54 +135,43 @@ class ConcurrencyStressTest {
                 throw new AssertionError("statfs out of range: " + stats);
             }
             for (int d = 0; d < StressWorker.TOP_DIRS; d++) {
-                long dir = fs.resolve("/s" + d, true);
+                String dir = "/s" + d;
                 Set<String> seen = new HashSet<>();
-                long offset = 0;
-                List<DirectoryEntry> entries;
-                while (!(entries = fs.readdir(dir, offset, 16)).isEmpty()) {
-                    for (DirectoryEntry e : entries) {
-                        String name = new String(e.name(), StandardCharsets.UTF_8);
-                        if (!seen.add(name)) {
-                            throw new AssertionError("one listing of /s" + d + " returned " + name + " twice");
-                        }
+                Listings.forEachEntry(fs, fs.resolve(dir, true), 16, e -> {
+                    String name = new String(e.name(), StandardCharsets.UTF_8);
+                    if (!seen.add(name)) {
+                        throw new AssertionError("one listing of " + dir + " returned " + name + " twice");
                     }
-                    offset = entries.get(entries.size() - 1).nextOffset();
-                }
+                });
             }
         }
     }
 
     /** Every path with its type, size, link count and a digest of its bytes. */
-    private static TreeMap<String, String> tree(FileSystem fs) throws NoSuchAlgorithmException {
+    private static TreeMap<String, String> tree(FileSystem fs) {
         TreeMap<String, String> tree = new TreeMap<>();
         walk(fs, FileSystem.ROOT, "", tree);
         return tree;
     }
 
-    private static void walk(FileSystem fs, long dir, String path, TreeMap<String, String> tree)
-            throws NoSuchAlgorithmException {
-        long offset = 0;
-        List<DirectoryEntry> entries;
-        while (!(entries = fs.readdir(dir, offset, 64)).isEmpty()) {
-            for (DirectoryEntry e : entries) {
-                String name = new String(e.name(), StandardCharsets.UTF_8);
-                if (name.equals(".") || name.equals("..")) {
-                    continue;
-                }
-                Attributes a = fs.getattr(e.inode());
-                String child = path + "/" + name;
-                tree.put(child, Integer.toOctalString(a.mode()) + " links " + a.links() + " size " + a.size()
-                        + (a.isRegularFile() ? " sha " + digest(fs, e.inode(), a.size()) : ""));
-                if (a.isDirectory()) {
-                    walk(fs, e.inode(), child, tree);
-                }
+    private static void walk(FileSystem fs, long dir, String path, TreeMap<String, String> tree) {
+        Listings.forEachEntry(fs, dir, 64, e -> {
+            String name = new String(e.name(), StandardCharsets.UTF_8);
+            if (name.equals(".") || name.equals("..")) {
+                return;
             }
-            offset = entries.get(entries.size() - 1).nextOffset();
-        }
+            Attributes a = fs.getattr(e.inode());
+            String child = path + "/" + name;
+            tree.put(child, Integer.toOctalString(a.mode()) + " links " + a.links() + " size " + a.size()
+                    + (a.isRegularFile() ? " sha " + digest(fs, e.inode(), a.size()) : ""));
+            if (a.isDirectory()) {
+                walk(fs, e.inode(), child, tree);
+            }
+        });
     }
 
-    private static String digest(FileSystem fs, long inode, long size) throws NoSuchAlgorithmException {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    private static String digest(FileSystem fs, long inode, long size) {
+        MessageDigest sha = sha256();
         long handle = fs.open(inode, OpenFlags.O_RDONLY);
         try {
             ByteBuffer chunk = ByteBuffer.allocate(64 << 10);
@@ -202,5 +190,13 @@ class ConcurrencyStressTest {
             fs.release(handle);
         }
         return HexFormat.of().formatHex(sha.digest());
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.EnumSet;
-import java.util.List;
 import java.util.Random;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
@@ -12,7 +11,6 @@ import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.fs.AttributeChanges;
 import org.quillfs.fs.Caller;
-import org.quillfs.fs.DirectoryEntry;
 import org.quillfs.fs.FileSystem;
 import org.quillfs.fs.OpenFlags;
 
@@ -124,14 +122,7 @@ final class StressWorker {
     }
 
     private void listAll(long dir) {
-        long offset = 0;
-        while (true) {
-            List<DirectoryEntry> entries = fs.readdir(dir, offset, 64);
-            if (entries.isEmpty()) {
-                return;
-            }
-            offset = entries.get(entries.size() - 1).nextOffset();
-        }
+        Listings.forEachEntry(fs, dir, 64, e -> { });
     }
 
     /** A write, truncate or read of the worker's own file, checked against {@link #expected}. */
