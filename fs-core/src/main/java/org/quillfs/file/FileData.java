@@ -34,7 +34,9 @@ import org.quillfs.volume.BlockDevice;
  *     up to it, and if its transaction did not commit, recovery undoes it. Announcing inside
  *     {@code write} rather than in a method the caller must remember before commit means no
  *     caller can forget it; the price, a flush before the next log write, is paid once per log
- *     batch (group commit), not per write.
+ *     batch (group commit), not per write. Overwrites of blocks the file already held, written,
+ *     are announced apart ({@link WriteAheadLog#dataOverwritten}): the mapping to them is durable
+ *     already, so no COMMIT waits for them; the log's next flush makes them durable (fsync).
  * <li><b>No new data in a block whose free may be undone.</b> A block freed by a transaction
  *     whose COMMIT is not yet durable would, after a crash, belong to its old file again: were
  *     new data written into it, that file would show it. The allocator never hands such a
@@ -178,7 +180,7 @@ public final class FileData {
                     buffers[i] = blockToWrite(txn, b + i, e.physical() + (b + i - e.logical()), before, src, srcStart,
                             offset, end);
                 }
-                store(txn, e.physical() + (b - e.logical()), buffers);
+                store(txn, e.physical() + (b - e.logical()), buffers, allWritten(before, b, b + blocks));
                 written += blocks;
             }
         }
@@ -192,12 +194,18 @@ public final class FileData {
 
     /**
      * Puts whole blocks from {@code physical} on: to the device, announced to the log (ordered),
-     * or into the log as records of {@code txn} (journal).
+     * or into the log as records of {@code txn} (journal). {@code overwrite} says that every one
+     * of them was the file's and written before: no COMMIT has to wait for them.
      */
-    private void store(Transaction txn, long physical, ByteBuffer[] blocks) {
+    private void store(Transaction txn, long physical, ByteBuffer[] blocks, boolean overwrite) {
         if (mode == DataMode.ORDERED) {
             device.write(physical, blocks);
-            log.dataWritten(); // after the write returned: the log's next batch waits for it
+            // After the write returned: the log's next batch waits for it, or its next flush covers it.
+            if (overwrite) {
+                log.dataOverwritten();
+            } else {
+                log.dataWritten();
+            }
             return;
         }
         for (int i = 0; i < blocks.length; i++) {
@@ -302,7 +310,9 @@ public final class FileData {
         byte[] block = new byte[blockSize];
         readBlock(txn, physical, block);
         Arrays.fill(block, (int) (from - b * blockSize), (int) (to - b * blockSize), (byte) 0);
-        store(txn, physical, new ByteBuffer[] {ByteBuffer.wrap(block)});
+        // Ordered even though the block is written: zeros past a new end must be durable before the
+        // COMMIT that moves the end, or a later extension could read the old bytes back.
+        store(txn, physical, new ByteBuffer[] {ByteBuffer.wrap(block)}, false);
     }
 
     // ---- budgets ----
@@ -458,6 +468,17 @@ public final class FileData {
             }
         }
         return false;
+    }
+
+    /** Whether {@code extents} map every block of {@code from .. to - 1} as written. */
+    private static boolean allWritten(List<ExtentEntry> extents, long from, long to) {
+        long covered = 0;
+        for (ExtentEntry e : extents) {
+            if ((e.flags() & ExtentEntry.UNWRITTEN) == 0) {
+                covered += Math.max(0, Math.min(to, e.logical() + e.length()) - Math.max(from, e.logical()));
+            }
+        }
+        return covered == to - from;
     }
 
     private static long ceilDiv(long a, long b) {

@@ -36,10 +36,12 @@ import org.quillfs.volume.BlockDevice;
  *
  * <h2>Ordered data</h2>
  * File data written around the log is {@linkplain #dataWritten announced}; before the writer
- * writes a batch it flushes the device if data was announced since the last flush
- * ({@link DataBarrier}). A COMMIT is appended after its transaction's data writes were
+ * writes a batch it flushes the device if data into newly written blocks was announced since the
+ * last flush ({@link DataBarrier}). A COMMIT is appended after its transaction's data writes were
  * announced, so the batch that carries it is written only after a flush that made that data
- * durable: the order "data, flush, log, flush" without a flush per data write.
+ * durable: the order "data, flush, log, flush" without a flush per data write. Overwrites of
+ * blocks the file already held ({@linkplain #dataOverwritten announced} apart) need no such
+ * order: the flush after the log write makes them durable with it, "data, log, flush".
  *
  * <h2>Log space</h2>
  * The bytes between the tail (moved by checkpoints, {@link #moveTail}) and the head are in
@@ -237,16 +239,21 @@ public final class LogWriter implements WriteAheadLog {
 
     @Override
     public void dataWritten() {
-        dataBarrier.announce();
+        dataBarrier.announce(true);
+    }
+
+    @Override
+    public void dataOverwritten() {
+        dataBarrier.announce(false);
     }
 
     /**
      * Flushes the device if file data was announced that no flush has covered yet: after a
      * {@link #force}, makes the data written before it durable too, without a second flush when
-     * the force's log write already had one.
+     * the force's log write already had one (its flush counts for the data).
      */
     public void flushDataIfAnnounced() {
-        flushOrAbort(() -> dataBarrier.flushIfAnnounced(device));
+        flushOrAbort(() -> dataBarrier.flushIfWritten(device));
     }
 
     /**
@@ -300,10 +307,10 @@ public final class LogWriter implements WriteAheadLog {
         unlockLog();
         RuntimeException failed = null;
         try {
-            dataBarrier.flushIfAnnounced(device); // data its COMMITs map reaches the device first
+            dataBarrier.flushBeforeLogWrite(device); // data its COMMITs map reaches the device first
             writeBlocks(batch, bytes, batchStart);
             if (flush) {
-                device.flush();
+                dataBarrier.flush(device); // so that it counts for the data written since, too
             }
         } catch (RuntimeException e) {
             failed = e;

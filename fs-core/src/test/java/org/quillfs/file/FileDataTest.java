@@ -196,6 +196,47 @@ class FileDataTest {
     }
 
     @Test
+    void anOverwriteOfWrittenBlocksIsNotOrderedBeforeTheLogButASyncStillFlushesIt() {
+        MemoryBlockDevice memory = new MemoryBlockDevice("fs", 1024, (8L << 20) / 1024);
+        Superblock superblock = TestFiles.format(memory);
+        RecordingBlockDevice recording = new RecordingBlockDevice(memory);
+        try (TestFiles fs = new TestFiles(memory, recording, superblock, DataMode.ORDERED, TestFiles.QUIET)) {
+            ExtentRoot root = fs.write(TestFiles.EMPTY, 0, bytes(8 * 1024, 1));
+            fs.store.log().forceAll();
+            long logStart = superblock.geometry().journalStart();
+            long logEnd = logStart + superblock.geometry().journalBlocks();
+
+            int mark = recording.events().size();
+            root = fs.write(root, 2048, bytes(2048, 2)); // blocks 2 and 3, both written before: no metadata changes
+            assertThat(recording.events().subList(mark, recording.events().size()))
+                    .as("the overwrite is written at once, with no flush")
+                    .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data");
+            fs.store.log().forceAll(); // what FileSystem.sync does
+            fs.store.log().flushDataIfAnnounced();
+            assertThat(recording.events().subList(mark, recording.events().size()))
+                    .as("no log to write, so the sync flushes for the data")
+                    .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data", "flush");
+
+            mark = recording.events().size();
+            root = fs.write(root, 7 * 1024, bytes(2048, 3)); // block 7 overwritten, block 8 new
+            fs.store.log().forceAll();
+            fs.store.log().flushDataIfAnnounced();
+            assertThat(recording.events().subList(mark, recording.events().size()))
+                    .as("a write into a new block is ordered: data, flush, then the COMMIT that maps it")
+                    .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data", "flush", "log", "flush");
+            assertThat(fs.read(root, 9 * 1024, 2048, 2048)).isEqualTo(bytes(2048, 2));
+        }
+    }
+
+    /** "flush", "log" for a write into the log region {@code logStart .. logEnd - 1}, else "data". */
+    static String kind(DeviceEvent event, long logStart, long logEnd) {
+        if (event instanceof DeviceEvent.Write w) {
+            return w.firstBlock() >= logStart && w.firstBlock() < logEnd ? "log" : "data";
+        }
+        return "flush";
+    }
+
+    @Test
     void onAFullFilesystemBlocksFreedByACommitNotYetDurableGetNewDataOnlyAfterThatCommitIsInTheLog() {
         MemoryBlockDevice memory = new MemoryBlockDevice("fs", 1024, (8L << 20) / 1024);
         Superblock superblock = TestFiles.format(memory);

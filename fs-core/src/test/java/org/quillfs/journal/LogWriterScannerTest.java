@@ -263,6 +263,36 @@ class LogWriterScannerTest {
         assertThat(scan(device, region, start)).containsExactlyElementsOf(appended);
     }
 
+    @Test
+    void overwrittenDataIsNotOrderedBeforeTheLogButTheForceMakesItDurable() {
+        long start = region.lsnOf(1);
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        LogWriter log = new LogWriter(recording, region, start, start, 1, () -> { });
+
+        recording.write(180, ByteBuffer.allocate(BLOCK)); // an overwrite of file data
+        log.dataOverwritten();
+        log.force(log.append(new Commit(1, 0)));
+        log.flushDataIfAnnounced();
+        assertThat(recording.events()).as("data, log, one flush that covers both")
+                .extracting(e -> kind(e, region)).containsExactly("data", "log", "flush");
+
+        recording.write(181, ByteBuffer.allocate(BLOCK)); // an overwrite that changed no metadata
+        log.dataOverwritten();
+        log.force(log.appendedLsn());
+        log.flushDataIfAnnounced();
+        assertThat(recording.events().subList(3, recording.events().size())).as("no log to write: a flush of its own")
+                .extracting(e -> kind(e, region)).containsExactly("data", "flush");
+
+        recording.write(182, ByteBuffer.allocate(BLOCK)); // new blocks, then an overwrite
+        log.dataWritten();
+        recording.write(183, ByteBuffer.allocate(BLOCK));
+        log.dataOverwritten();
+        log.force(log.append(new Commit(2, 0)));
+        log.flushDataIfAnnounced();
+        assertThat(recording.events().subList(5, recording.events().size())).as("new data is ordered again")
+                .extracting(e -> kind(e, region)).containsExactly("data", "data", "flush", "log", "flush");
+    }
+
     static String kind(DeviceEvent event, LogRegion region) {
         if (event instanceof DeviceEvent.Write w) {
             return w.firstBlock() >= region.start() && w.firstBlock() < region.start() + region.blocks() ? "log" : "data";
