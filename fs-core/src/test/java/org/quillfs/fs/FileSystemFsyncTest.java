@@ -49,4 +49,35 @@ class FileSystemFsyncTest {
             fs.release(file.handle());
         }
     }
+
+    @Test
+    void fsyncAfterAnOverwriteFlushesOnceAndTheOverwriteIsDurableAtThatFlush() {
+        MemoryBlockDevice memory = new MemoryBlockDevice("fs", BLOCK, BYTES / BLOCK);
+        Formatter.format(memory, TestFormats.options(BLOCK, BYTES));
+        RecordingBlockDevice recording = new RecordingBlockDevice(memory);
+        byte[] content = random(16 * BLOCK, 6);
+        byte[] patch = random(BLOCK, 7);
+        try (FileSystem fs = FileSystem.open(recording, FsOptions.defaults())) {
+            OpenFile file = fs.create(FileSystem.ROOT, name("f"), 0644, OpenFlags.O_RDWR, CALLER);
+            fs.write(file.handle(), 0, ByteBuffer.wrap(content));
+            fs.fsync(file.handle(), false);
+
+            fs.write(file.handle(), 5 * BLOCK, ByteBuffer.wrap(patch)); // blocks the file holds: an overwrite
+            int before = recording.flushes();
+            fs.fsync(file.handle(), false);
+            assertThat(recording.flushes() - before).as("the log's flush covers the data too").isEqualTo(1);
+
+            System.arraycopy(patch, 0, content, 5 * BLOCK, BLOCK);
+            CrashStates states = new CrashStates(recording);
+            try (FileSystem crashed = FileSystem.open(states.atFlush(states.flushes()).device(), FsOptions.defaults())) {
+                long ino = crashed.lookup(FileSystem.ROOT, name("f")).inode();
+                ByteBuffer read = ByteBuffer.allocate(content.length);
+                long again = crashed.open(ino, OpenFlags.O_RDONLY);
+                crashed.read(again, 0, read);
+                crashed.release(again);
+                assertThat(read.array()).as("durable at the fsync's flush").isEqualTo(content);
+            }
+            fs.release(file.handle());
+        }
+    }
 }
