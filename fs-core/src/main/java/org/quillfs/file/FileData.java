@@ -35,8 +35,12 @@ import org.quillfs.volume.BlockDevice;
  *     {@code write} rather than in a method the caller must remember before commit means no
  *     caller can forget it; the price, a flush before the next log write, is paid once per log
  *     batch (group commit), not per write. Overwrites of blocks the file already held, written,
- *     are announced apart ({@link WriteAheadLog#dataOverwritten}): the mapping to them is durable
- *     already, so no COMMIT waits for them; the log's next flush makes them durable (fsync).
+ *     below its size, are announced apart ({@link WriteAheadLog#dataOverwritten}): the mapping to
+ *     them is durable already, so no COMMIT waits for them, and the log's next flush makes them
+ *     durable (fsync). A crash may then keep an overwrite that was not fsync'd in part, or not at
+ *     all, although later operations are durable — as ext4's data=ordered does. Bytes past the
+ *     size are ordered even in a block the file holds: a COMMIT that grows the file must not
+ *     show the zeros that were there.
  * <li><b>No new data in a block whose free may be undone.</b> A block freed by a transaction
  *     whose COMMIT is not yet durable would, after a crash, belong to its old file again: were
  *     new data written into it, that file would show it. The allocator never hands such a
@@ -147,17 +151,30 @@ public final class FileData {
     }
 
     /**
-     * Writes {@code src}'s remaining bytes at byte {@code offset}, allocating the blocks that are
-     * missing out of {@code reservation} (near {@code goal} when nothing precedes them): in
-     * ordered mode to the device, announced to the log so that they reach the device before the
-     * caller's COMMIT; in journal mode into the log, to go home at commit. The caller updates the
-     * inode's size and writes the returned root back. Budgets: {@link #blocksForWrite},
-     * {@link #logBytesForWrite}, {@link #writeStepLength}.
-     *
-     * @throws FsException EINVAL for a negative offset, EFBIG past the largest byte offset
+     * {@link #write(Transaction, Reservation, ExtentRoot, long, ByteBuffer, long, long)} for a
+     * caller that does not say the file's size: every byte counts as extending it, so all of
+     * the data is ordered before the COMMIT.
      */
     public ExtentRoot write(Transaction txn, Reservation reservation, ExtentRoot root, long offset, ByteBuffer src,
             long goal) {
+        return write(txn, reservation, root, offset, src, goal, 0);
+    }
+
+    /**
+     * Writes {@code src}'s remaining bytes at byte {@code offset}, allocating the blocks that are
+     * missing out of {@code reservation} (near {@code goal} when nothing precedes them): in
+     * ordered mode to the device, announced to the log so that they reach the device before the
+     * caller's COMMIT — unless they overwrite blocks the file held, written, below its
+     * {@code size} ("Ordered mode" above); in journal mode into the log, to go home at commit. The
+     * caller updates the inode's size and writes the returned root back. Budgets:
+     * {@link #blocksForWrite}, {@link #logBytesForWrite}, {@link #writeStepLength}.
+     *
+     * @param size the file's size before the write: bytes past it extend the file, and a COMMIT
+     *     that moves the size over them must not be durable before them
+     * @throws FsException EINVAL for a negative offset, EFBIG past the largest byte offset
+     */
+    public ExtentRoot write(Transaction txn, Reservation reservation, ExtentRoot root, long offset, ByteBuffer src,
+            long goal, long size) {
         int n = src.remaining();
         if (n == 0) {
             return root;
@@ -180,7 +197,8 @@ public final class FileData {
                     buffers[i] = blockToWrite(txn, b + i, e.physical() + (b + i - e.logical()), before, src, srcStart,
                             offset, end);
                 }
-                store(txn, e.physical() + (b - e.logical()), buffers, allWritten(before, b, b + blocks));
+                boolean overwrite = Math.min(end, (b + blocks) * blockSize) <= size && allWritten(before, b, b + blocks);
+                store(txn, e.physical() + (b - e.logical()), buffers, overwrite);
                 written += blocks;
             }
         }

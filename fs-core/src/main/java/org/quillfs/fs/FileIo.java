@@ -127,7 +127,7 @@ final class FileIo {
         ExtentRoot root = ExtentRoot.decode(inode.data());
         Reservation reservation = layers.allocator.reserve(txn, layers.data.blocksForWrite(root, where, n), 0);
         long mark = layers.allocator.netBlocksAllocated(txn);
-        root = layers.data.write(txn, reservation, root, where, chunk, layers.geometry.inodeBlock(number));
+        root = layers.data.write(txn, reservation, root, where, chunk, layers.geometry.inodeBlock(number), inode.size());
         Timestamp now = Layers.now();
         long end = where + n;
         layers.inodes.write(txn, number, inode.withData(root.encode(), inode.flags())

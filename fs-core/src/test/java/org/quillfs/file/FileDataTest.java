@@ -16,6 +16,7 @@ import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
 import org.quillfs.format.ExtentEntry;
 import org.quillfs.format.ExtentRoot;
+import org.quillfs.journal.LogRecord;
 import org.quillfs.format.Inode;
 import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
@@ -196,7 +197,7 @@ class FileDataTest {
     }
 
     @Test
-    void anOverwriteOfWrittenBlocksIsNotOrderedBeforeTheLogButASyncStillFlushesIt() {
+    void anOverwriteOfWrittenBlocksBelowTheSizeIsNotOrderedBeforeTheLogButASyncStillFlushesIt() {
         MemoryBlockDevice memory = new MemoryBlockDevice("fs", 1024, (8L << 20) / 1024);
         Superblock superblock = TestFiles.format(memory);
         RecordingBlockDevice recording = new RecordingBlockDevice(memory);
@@ -207,7 +208,7 @@ class FileDataTest {
             long logEnd = logStart + superblock.geometry().journalBlocks();
 
             int mark = recording.events().size();
-            root = fs.write(root, 2048, bytes(2048, 2)); // blocks 2 and 3, both written before: no metadata changes
+            root = fs.writeInto(root, 8 * 1024, 2048, bytes(2048, 2)); // blocks 2 and 3, written before: no metadata changes
             assertThat(recording.events().subList(mark, recording.events().size()))
                     .as("the overwrite is written at once, with no flush")
                     .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data");
@@ -218,13 +219,21 @@ class FileDataTest {
                     .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data", "flush");
 
             mark = recording.events().size();
-            root = fs.write(root, 7 * 1024, bytes(2048, 3)); // block 7 overwritten, block 8 new
+            root = fs.writeInto(root, 8 * 1024, 7 * 1024, bytes(2048, 3)); // block 7 overwritten, block 8 new
             fs.store.log().forceAll();
             fs.store.log().flushDataIfAnnounced();
             assertThat(recording.events().subList(mark, recording.events().size()))
                     .as("a write into a new block is ordered: data, flush, then the COMMIT that maps it")
                     .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data", "flush", "log", "flush");
             assertThat(fs.read(root, 9 * 1024, 2048, 2048)).isEqualTo(bytes(2048, 2));
+
+            mark = recording.events().size();
+            root = fs.writeInto(root, 8 * 1024 + 100, 8 * 1024 + 100, bytes(500, 4)); // block 8 held, past the size
+            // This harness keeps no inode: stand in for the caller's COMMIT that grows the file.
+            fs.store.log().force(fs.store.log().append(new LogRecord.Commit(1_000_000, 0)));
+            assertThat(recording.events().subList(mark, recording.events().size()))
+                    .as("bytes past the size are ordered, though their block is the file's: the COMMIT grows the file")
+                    .extracting(e -> kind(e, logStart, logEnd)).containsExactly("data", "flush", "log", "flush");
         }
     }
 

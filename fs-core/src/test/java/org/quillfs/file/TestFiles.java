@@ -122,12 +122,21 @@ final class TestFiles implements AutoCloseable {
         return root;
     }
 
+    /** Writes in one transaction in ordered mode, into a file of {@code size} bytes (overwrites below it are not ordered). */
+    ExtentRoot writeInto(ExtentRoot root, long size, long offset, byte[] bytes) {
+        return writeStep(root, offset, ByteBuffer.wrap(bytes), goal(), size);
+    }
+
     private ExtentRoot writeStep(ExtentRoot root, long offset, ByteBuffer bytes, long goal) {
+        return writeStep(root, offset, bytes, goal, 0);
+    }
+
+    private ExtentRoot writeStep(ExtentRoot root, long offset, ByteBuffer bytes, long goal, long size) {
         int n = bytes.remaining();
         Transaction txn = store.transactions().begin(data.logBytesForWrite(root, offset, n));
         try {
             Reservation r = allocator.reserve(txn, data.blocksForWrite(root, offset, n), 0);
-            ExtentRoot after = checked(data.write(txn, r, root, offset, bytes, goal));
+            ExtentRoot after = checked(data.write(txn, r, root, offset, bytes, goal, size));
             txn.commit();
             return after;
         } catch (RuntimeException e) {

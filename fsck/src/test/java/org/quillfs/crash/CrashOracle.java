@@ -17,12 +17,16 @@ import java.util.Map;
  *   <li><b>durable work is there</b>: j is at least the number of operations that completed
  *       before a call that made them durable and whose flushes the state holds ({@link RunHistory});
  *   <li><b>file bytes</b>: each byte of each file is what that file (the same inode and
- *       generation) held at that offset after operation j or after a later one. data=ordered
+ *       generation) held at that offset after operation j or after a later one, or, inside the
+ *       file's size then, after an operation since the last that had to be durable. data=ordered
  *       does not make writes atomic: an overwrite in place may reach the disk before, or without,
- *       the transaction that changes the file's times (docs/JOURNAL.md, "File data"). What it does
- *       promise, and what this checks, is that a file never shows bytes it never held: another
- *       file's, a block never written, or stale bytes of a block it used to own. Every write of
- *       the campaign writes bytes of its own, so a byte from anywhere else is caught.
+ *       the transaction that changes the file's times, and (as in ext4) an overwrite below the
+ *       size that was not fsync'd may be missing, whole or in part, although later operations
+ *       are durable (docs/JOURNAL.md, "File data"). What it does promise, and what this checks,
+ *       is that a file never shows bytes it never held: another file's, a block never written,
+ *       stale bytes of a block it used to own, or zeros where a write that grew it put data.
+ *       Every write of the campaign writes bytes of its own, so a byte from anywhere else is
+ *       caught.
  * </ul>
  *
  * The tree outside the lanes must be exactly as it was.
@@ -72,7 +76,7 @@ final class CrashOracle {
         String dataProblem = null;
         for (int j = last; j >= required; j--) {
             if (recovered.sameMetadata(lane.states.get(j))) {
-                String bad = checkData(lane, j, recovered);
+                String bad = checkData(lane, required, j, recovered);
                 if (bad == null) {
                     return null;
                 }
@@ -82,7 +86,7 @@ final class CrashOracle {
             }
             long wrote = j > required ? lane.wroteTo.get(j - 1) : 0;
             if (wrote != 0 && recovered.isPartWayThroughWrite(lane.states.get(j - 1), lane.states.get(j), wrote)) {
-                String bad = checkData(lane, j - 1, recovered);
+                String bad = checkData(lane, required, j - 1, recovered);
                 if (bad == null) {
                     return null;
                 }
@@ -139,8 +143,12 @@ final class CrashOracle {
         return sb.toString();
     }
 
-    /** Null if every byte of every file of {@code recovered} is one its file held after operation j or later. */
-    String checkData(RunHistory.Lane lane, int j, TreeState recovered) {
+    /**
+     * Null if every byte of every file of {@code recovered} is one its file held after operation j
+     * or later, or below its size then after an operation from {@code durable} (the last that
+     * had to be durable) on: an overwrite that did not reach the disk.
+     */
+    String checkData(RunHistory.Lane lane, int durable, int j, TreeState recovered) {
         for (Map.Entry<String, TreeState.Node> e : recovered.nodes.entrySet()) {
             TreeState.Node have = e.getValue();
             if (!have.isFile()) {
@@ -164,9 +172,18 @@ final class CrashOracle {
                     }
                 }
             }
+            List<byte[]> overwritten = new ArrayList<>();
+            for (int k = durable; k < j; k++) {
+                for (TreeState.Node n : lane.states.get(k).nodes.values()) {
+                    if (n.isFile() && n.inode() == have.inode() && n.generation() == have.generation()) {
+                        overwritten.add(n.data());
+                        break;
+                    }
+                }
+            }
             byte[] data = have.data();
             for (int at = 0; at < data.length; at++) {
-                if (!heldAt(versions, at, data[at], lane.blockSize)) {
+                if (!heldAt(versions, at, data[at], lane.blockSize) && !heldInside(overwritten, at, data[at])) {
                     strayLane = lane;
                     strayInode = have.inode();
                     return e.getKey() + " (inode " + have.inode() + ", " + data.length + " bytes) holds at byte " + at
@@ -190,6 +207,16 @@ final class CrashOracle {
     private static boolean heldAt(List<byte[]> versions, int at, byte value, int blockSize) {
         for (byte[] v : versions) {
             if (at < v.length ? v[at] == value : value == 0 && at < (v.length + blockSize - 1L) / blockSize * blockSize) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether some version held {@code value} at {@code at}, inside its size (no zeros past the end). */
+    private static boolean heldInside(List<byte[]> versions, int at, byte value) {
+        for (byte[] v : versions) {
+            if (at < v.length && v[at] == value) {
                 return true;
             }
         }
