@@ -25,8 +25,8 @@ public interface WriteAheadLog {
     void dataWritten();
 
     /**
-     * Announces that data was just written over blocks the file already held, written (call it
-     * after the writes return). The mapping that reaches them is durable already, so no COMMIT
+     * Announces that data was just written over blocks the file already held, written, below its
+     * size (call it after the writes return). The mapping that reaches them is durable already, so no COMMIT
      * needs to wait for these writes: they only have to be durable when a later {@link #force}
      * (an fsync) returns. Ordering them as {@link #dataWritten} does is never wrong, only slower,
      * which is what the default does.

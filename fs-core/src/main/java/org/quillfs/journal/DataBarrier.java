@@ -7,8 +7,9 @@ import org.quillfs.volume.BlockDevice;
  * Keeps log writes from overtaking file data written around the log (ordered mode), and makes
  * that data durable when the log is forced. A writer of data {@link #announce}s each write after
  * it returns, saying whether it must be <em>ordered</em> (it fills blocks the file did not hold
- * written before: a COMMIT that maps them must not be durable without them) or is an overwrite
- * (the blocks were the file's already: the data need only be durable once an fsync returns).
+ * written before, or grows the file: a COMMIT that maps them, or moves the size over them, must
+ * not be durable without them) or is an overwrite (of blocks the file held, written, below its
+ * size: the data need only be durable once an fsync returns).
  * The log writer calls {@link #flushBeforeLogWrite} before it writes a batch of log blocks, and
  * flushes through {@link #flush} so that its flush counts for the data too; a sync that wrote
  * no log calls {@link #flushIfWritten}. A disk may persist the writes between two flushes in any

@@ -3,9 +3,9 @@ package org.quillfs.journal;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.List;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
@@ -36,8 +36,8 @@ import org.quillfs.volume.BlockDevice;
  *
  * <h2>Ordered data</h2>
  * File data written around the log is {@linkplain #dataWritten announced}; before the writer
- * writes a batch it flushes the device if data into newly written blocks was announced since the
- * last flush ({@link DataBarrier}). A COMMIT is appended after its transaction's data writes were
+ * writes a batch it flushes the device if data that must be ordered was announced since the last
+ * flush ({@link DataBarrier}). A COMMIT is appended after its transaction's data writes were
  * announced, so the batch that carries it is written only after a flush that made that data
  * durable: the order "data, flush, log, flush" without a flush per data write. Overwrites of
  * blocks the file already held ({@linkplain #dataOverwritten announced} apart) need no such
@@ -310,7 +310,7 @@ public final class LogWriter implements WriteAheadLog {
             dataBarrier.flushBeforeLogWrite(device); // data its COMMITs map reaches the device first
             writeBlocks(batch, bytes, batchStart);
             if (flush) {
-                dataBarrier.flush(device); // so that it counts for the data written since, too
+                dataBarrier.flush(device); // counted as covering the data announced before it too
             }
         } catch (RuntimeException e) {
             failed = e;
