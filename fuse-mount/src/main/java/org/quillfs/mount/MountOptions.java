@@ -77,9 +77,8 @@ public record MountOptions(
     public static MountOptions defaults() {
         MetadataStore.Options store = MetadataStore.Options.defaults();
         return new MountOptions(false, FsOptions.AtimeMode.RELATIME, DataMode.ORDERED, store.commitInterval(),
-                store.cacheBytes(),
-                false, false, false, false, MAX_WRITE, READ_AHEAD_KIB, ATTR_TIMEOUT_SECONDS, ENTRY_TIMEOUT_SECONDS, false, List.of(),
-                List.of());
+                store.cacheBytes(), false, false, false, false, MAX_WRITE, READ_AHEAD_KIB, ATTR_TIMEOUT_SECONDS,
+                ENTRY_TIMEOUT_SECONDS, false, List.of(), List.of());
     }
 
     /**
