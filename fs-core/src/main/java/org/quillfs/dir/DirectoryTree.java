@@ -595,9 +595,7 @@ public final class DirectoryTree {
     /** The entry, checked (inode, file type) before anything is changed. */
     private static DirEntry checkedEntry(long key, long inode, int fileType, byte[] name) {
         DirEntry entry = new DirEntry(key, inode, fileType, name);
-        ByteBuffer scratch = ByteBuffer.allocate(Limits.MIN_BLOCK_SIZE);
-        DirectoryLeaf.init(scratch, 0, 0);
-        DirectoryLeaf.insert(scratch, entry); // throws IllegalArgumentException for a bad inode or type
+        DirectoryLeaf.check(entry); // throws IllegalArgumentException for a bad inode or type
         return entry;
     }
 }
