@@ -27,6 +27,10 @@ import org.quillfs.journal.LogRecordCodec;
  * transaction belongs to one thread; the fields the checkpointer reads ({@code firstLsn},
  * {@code lastLsn}) change only under the checkpoint gate's read side.
  *
+ * <p>Objects are reused from the manager's pool, as read-only ones are: once {@link #commit} or
+ * {@link #abort} has returned (its end actions run), this object may serve another transaction,
+ * so a caller must not keep it. {@link #start} resets everything a transaction leaves behind.
+ *
  * <p>Journaled file data ({@link #logData}, data=journal) is redo-only: its blocks go home only
  * after the COMMIT is durable, so {@link #commit} of a transaction that logged data forces the
  * log, writes the blocks home, and only then leaves the active-transaction table (which keeps a
@@ -35,7 +39,7 @@ import org.quillfs.journal.LogRecordCodec;
  */
 public final class Transaction implements BlockReader {
 
-    private enum State { ACTIVE, COMMITTED, ABORTED }
+    private enum State { NEW, ACTIVE, COMMITTED, ABORTED }
 
     /**
      * Unchanged bytes between two changed runs below which one record is cheaper than two: each
@@ -48,9 +52,9 @@ public final class Transaction implements BlockReader {
     }
 
     private final TransactionManager manager;
-    private final long id;
-    private final long reservedBytes;
-    private final long updateBudget;
+    private long id;
+    private long reservedBytes;
+    private long updateBudget;
     private final Deque<Undo> undo = new ArrayDeque<>();
     private final List<Consumer<Boolean>> endActions = new ArrayList<>();
     private final List<Runnable> beforeCommit = new ArrayList<>();
@@ -62,16 +66,32 @@ public final class Transaction implements BlockReader {
      */
     private final long[] exclusive = new long[16];
     private int exclusiveCount;
-    private State state = State.ACTIVE;
+    private State state = State.NEW;
     private long updateBytes;
     private volatile long firstLsn;
     private volatile long lastLsn;
 
-    Transaction(TransactionManager manager, long id, long updateBudget, long reservedBytes) {
+    Transaction(TransactionManager manager) {
         this.manager = manager;
-        this.id = id;
-        this.updateBudget = updateBudget;
-        this.reservedBytes = reservedBytes;
+    }
+
+    /**
+     * Makes this object transaction {@code newId}: called by {@link TransactionManager#begin}
+     * before it enters the transaction in the table. Its collections were emptied when its
+     * last use ended ({@link #recycle}).
+     */
+    void start(long newId, long newUpdateBudget, long newReservedBytes) {
+        if (state == State.ACTIVE) {
+            throw new IllegalStateException("transaction object " + id + " handed out while in use");
+        }
+        id = newId;
+        updateBudget = newUpdateBudget;
+        reservedBytes = newReservedBytes;
+        updateBytes = 0;
+        firstLsn = 0;
+        lastLsn = 0;
+        exclusiveCount = 0;
+        state = State.ACTIVE;
     }
 
     public long id() {
@@ -337,7 +357,7 @@ public final class Transaction implements BlockReader {
             }
             manager.release(this);
         }
-        endActions.forEach(action -> action.accept(true));
+        runEndActions(true);
         return commitLsn;
     }
 
@@ -439,8 +459,27 @@ public final class Transaction implements BlockReader {
                 manager.release(this);
             }
         }
-        endActions.forEach(action -> action.accept(false));
+        runEndActions(false);
         return readSet;
+    }
+
+    /** Runs the {@link #onEnd} actions, then {@link #recycle}s this object. */
+    private void runEndActions(boolean committed) {
+        endActions.forEach(action -> action.accept(committed));
+        recycle();
+    }
+
+    /**
+     * Drops what this use held (end actions, journaled data, an undo list an abort left
+     * unfinished) and returns the object to the pool. The state stays COMMITTED or ABORTED, so
+     * a caller that kept the object fails until its next {@link #start}.
+     */
+    private void recycle() {
+        undo.clear();
+        endActions.clear();
+        beforeCommit.clear();
+        journaledData.clear();
+        manager.recycle(this);
     }
 
     /** The blocks this transaction holds and their page LSNs now; called while it still holds them. */
