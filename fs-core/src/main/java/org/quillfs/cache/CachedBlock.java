@@ -80,6 +80,21 @@ public final class CachedBlock implements AutoCloseable {
         return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The block size: how many bytes the block holds. */
+    public int size() {
+        return data.length;
+    }
+
+    /** Copies the whole block into {@code into}, an array of {@link #size} bytes; returns it. */
+    public synchronized byte[] copyInto(byte[] into) {
+        if (into.length != data.length) {
+            throw new IllegalArgumentException("a copy of block " + blockNr + " needs " + data.length
+                    + " bytes, not " + into.length);
+        }
+        System.arraycopy(data, 0, into, 0, data.length);
+        return into;
+    }
+
     /** A copy of {@code length} bytes at {@code offset}. */
     public synchronized byte[] copy(int offset, int length) {
         byte[] out = new byte[length];

@@ -47,6 +47,12 @@ public final class Transaction implements BlockReader {
      */
     static final int MERGE_GAP = LogRecordCodec.updateSize(0) / 2 + 1;
 
+    /**
+     * Block copies a pooled object keeps between uses: a create or an unlink changes one or two
+     * directory blocks; a rare operation that needs more allocates the rest.
+     */
+    static final int KEPT_COPIES = 4;
+
     /** What abort needs to undo one update, kept in memory so abort never reads the log. */
     private record Undo(long lsn, long prevLsn, long block, int offset, byte[] before) {
     }
@@ -66,6 +72,12 @@ public final class Transaction implements BlockReader {
      */
     private final long[] exclusive = new long[16];
     private int exclusiveCount;
+    /**
+     * Block-sized arrays handed out by {@link #copyToChange}; the first {@code copiesInUse} belong
+     * to this use, the rest (at most {@link #KEPT_COPIES}) wait for the object's next uses.
+     */
+    private final List<byte[]> copies = new ArrayList<>();
+    private int copiesInUse;
     private State state = State.NEW;
     private long updateBytes;
     private volatile long firstLsn;
@@ -196,6 +208,20 @@ public final class Transaction implements BlockReader {
                 manager.gate().exit();
             }
         }
+    }
+
+    /**
+     * A copy of {@code block} (pinned, read under this transaction's exclusive lock) for the
+     * transaction to change and then log with {@link #updateBlock}, in an array it reuses: the
+     * copy is the caller's until the transaction ends, and then serves the object's next uses,
+     * so a change of a directory block allocates no block.
+     */
+    public byte[] copyToChange(CachedBlock block) {
+        checkActive();
+        if (copiesInUse == copies.size()) {
+            copies.add(new byte[block.size()]);
+        }
+        return block.copyInto(copies.get(copiesInUse++));
     }
 
     /**
@@ -471,7 +497,7 @@ public final class Transaction implements BlockReader {
 
     /**
      * Drops what this use held (end actions, journaled data, an undo list an abort left
-     * unfinished) and returns the object to the pool. The state stays COMMITTED or ABORTED, so
+     * unfinished, block copies past {@link #KEPT_COPIES}) and returns the object to the pool. The state stays COMMITTED or ABORTED, so
      * a caller that kept the object fails until its next {@link #start}.
      */
     private void recycle() {
@@ -479,6 +505,10 @@ public final class Transaction implements BlockReader {
         endActions.clear();
         beforeCommit.clear();
         journaledData.clear();
+        if (copies.size() > KEPT_COPIES) {
+            copies.subList(KEPT_COPIES, copies.size()).clear();
+        }
+        copiesInUse = 0;
         manager.recycle(this);
     }
 

@@ -307,6 +307,33 @@ class MetadataStoreTest {
     }
 
     @Test
+    void blockCopiesToChangeAreReusedByTheNextUseAndHoldOnlyTheBlockCopied() {
+        MetadataStore store = open();
+        TransactionManager manager = store.transactions();
+        long budget = 2 * LogRecordCodec.updateSize(8);
+        Transaction first = manager.begin(budget);
+        first.update(scratch(30), 100, bytes(8, 1));
+        first.update(scratch(31), 100, bytes(8, 2));
+        byte[] copy;
+        try (CachedBlock block = first.readForUpdate(scratch(30))) {
+            copy = first.copyToChange(block);
+        }
+        copy[300] = 7; // a change the first use never logs
+        first.commit();
+
+        Transaction second = manager.begin(budget);
+        try (CachedBlock y = second.readForUpdate(scratch(31)); CachedBlock x = second.readForUpdate(scratch(30))) {
+            byte[] again = second.copyToChange(y);
+            assertThat(again).as("the next use gets the same array back").isSameAs(copy);
+            assertThat(again).as("holding the block it copies, nothing of the last use").isEqualTo(y.copy(0, BLOCK));
+            byte[] other = second.copyToChange(x);
+            assertThat(other).as("two copies in one use are two arrays").isNotSameAs(again);
+            assertThat(other).isEqualTo(x.copy(0, BLOCK));
+        }
+        second.commit();
+    }
+
+    @Test
     void readWriteTransactionsFromManyThreadsReuseAHandfulOfObjects() throws Exception {
         MetadataStore store = open();
         ExecutorService pool = Executors.newFixedThreadPool(4);
