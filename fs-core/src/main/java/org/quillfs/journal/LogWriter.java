@@ -83,6 +83,11 @@ public final class LogWriter implements WriteAheadLog {
     private byte[] pending = new byte[1 << 16];
     /** The other buffer: {@code pending} while a writer is out with this one, so appends go on meanwhile. */
     private byte[] spare = new byte[1 << 16];
+    /**
+     * The log blocks a writer encodes its batch into, kept for the next writer (one is out at a
+     * time, {@code flushing}): a block written is never allocated. Grows to the largest batch.
+     */
+    private byte[] blocksOut = new byte[0];
     private int pendingLength;
     private long pendingStart;
     /** Written under the lock; volatile so that {@link #appendedLsn()} (asked at every block change) reads it without. */
@@ -343,6 +348,10 @@ public final class LogWriter implements WriteAheadLog {
         int payload = region.payload();
         long firstSequence = region.sequenceOf(batchStart);
         int blocks = (length + payload - 1) / payload;
+        int blockSize = region.blockSize();
+        if (blocksOut.length < blocks * blockSize) {
+            blocksOut = new byte[blocks * blockSize];
+        }
         List<ByteBuffer> run = new ArrayList<>();
         long runStart = region.physicalBlock(firstSequence);
         for (int i = 0; i < blocks; i++) {
@@ -353,7 +362,7 @@ public final class LogWriter implements WriteAheadLog {
                 run.clear();
                 runStart = physical;
             }
-            ByteBuffer block = ByteBuffer.allocate(region.blockSize());
+            ByteBuffer block = ByteBuffer.wrap(blocksOut, i * blockSize, blockSize).slice(); // encode zeroes it first
             int from = i * payload;
             LogBlock.encode(block, physical, sequence, region.logId(), epoch,
                     ByteBuffer.wrap(batch, from, Math.min(payload, length - from)));
