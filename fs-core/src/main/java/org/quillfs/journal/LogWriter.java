@@ -137,25 +137,57 @@ public final class LogWriter implements WriteAheadLog {
         int size = LogRecordCodec.size(record);
         lockLog();
         try {
-            checkNotAborted();
-            long lsn = nextLsn;
-            long end = region.alignUp(lsn + size);
-            if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
-                throw new IllegalStateException("log overrun: appending " + size + " bytes at " + lsn
-                        + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
-            }
-            if (pendingLength + size > pending.length) {
-                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + size));
-            }
+            long lsn = makeRoom(size);
             LogRecordCodec.encode(record, pending, pendingLength);
-            pendingLength += size;
-            nextLsn += size;
-            if (pendingLength >= writeBehindBytes && !flushing) {
-                writeWholeBlocks();
-            }
+            appended(size);
             return lsn;
         } finally {
             unlockLog();
+        }
+    }
+
+    /**
+     * Appends an UPDATE of the {@code n} bytes at {@code offset} of {@code block}, encoded
+     * straight from slices of the caller's arrays ({@link LogRecordCodec#encodeUpdate}): the
+     * same record as {@link #append} of an {@link LogRecord.Update}, without the record and
+     * its two image arrays. Returns its LSN.
+     */
+    public long appendUpdate(long txn, long prevLsn, long block, int offset, byte[] before, int beforeFrom,
+            byte[] after, int afterFrom, int n) {
+        int size = LogRecordCodec.updateSize(n);
+        lockLog();
+        try {
+            long lsn = makeRoom(size);
+            LogRecordCodec.encodeUpdate(pending, pendingLength, txn, prevLsn, block, offset, before, beforeFrom,
+                    after, afterFrom, n);
+            appended(size);
+            return lsn;
+        } finally {
+            unlockLog();
+        }
+    }
+
+    /** Under the lock: checks that a record of {@code size} bytes may go at the head, makes room for it in the buffer, returns its LSN. */
+    private long makeRoom(int size) {
+        checkNotAborted();
+        long lsn = nextLsn;
+        long end = region.alignUp(lsn + size);
+        if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
+            throw new IllegalStateException("log overrun: appending " + size + " bytes at " + lsn
+                    + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
+        }
+        if (pendingLength + size > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + size));
+        }
+        return lsn;
+    }
+
+    /** Under the lock: the record of {@code size} bytes encoded at the end of the buffer is appended. */
+    private void appended(int size) {
+        pendingLength += size;
+        nextLsn += size;
+        if (pendingLength >= writeBehindBytes && !flushing) {
+            writeWholeBlocks();
         }
     }
 

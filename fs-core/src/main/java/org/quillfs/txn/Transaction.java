@@ -1,9 +1,6 @@
 package org.quillfs.txn;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -14,7 +11,6 @@ import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
 import org.quillfs.journal.LogRecord.DataBlock;
-import org.quillfs.journal.LogRecord.Update;
 import org.quillfs.journal.LogRecordCodec;
 
 /**
@@ -53,15 +49,11 @@ public final class Transaction implements BlockReader {
      */
     static final int KEPT_COPIES = 4;
 
-    /** What abort needs to undo one update, kept in memory so abort never reads the log. */
-    private record Undo(long lsn, long prevLsn, long block, int offset, byte[] before) {
-    }
-
     private final TransactionManager manager;
     private long id;
     private long reservedBytes;
     private long updateBudget;
-    private final Deque<Undo> undo = new ArrayDeque<>();
+    private final UndoLog undo = new UndoLog();
     private final List<Consumer<Boolean>> endActions = new ArrayList<>();
     private final List<Runnable> beforeCommit = new ArrayList<>();
     /** Data blocks logged by {@link #logData}: block → its newest contents, to go home at commit. */
@@ -187,8 +179,8 @@ public final class Transaction implements BlockReader {
      * cache stamps the LSN, and write-back seals the checksum.
      */
     public void writeBlock(long blockNr, byte[] image) {
-        update(blockNr, 0, Arrays.copyOfRange(image, 0, BlockHeader.LSN_START));
-        update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(image, BlockHeader.LSN_END, image.length));
+        update(blockNr, 0, image, 0, BlockHeader.LSN_START);
+        update(blockNr, BlockHeader.LSN_END, image, BlockHeader.LSN_END, image.length - BlockHeader.LSN_END);
     }
 
     private void updateChanged(long blockNr, int offset, byte[] after, int from, int length) {
@@ -202,7 +194,7 @@ public final class Transaction implements BlockReader {
             manager.gate().enter();
             try {
                 for (int i = 0; i < runs.length; i += 2) {
-                    logAndApply(block, offset + runs[i], Arrays.copyOfRange(after, from + runs[i], from + runs[i + 1]));
+                    logAndApply(block, offset + runs[i], after, from + runs[i], runs[i + 1] - runs[i]);
                 }
             } finally {
                 manager.gate().exit();
@@ -276,36 +268,58 @@ public final class Transaction implements BlockReader {
      * @throws IllegalStateException if the transaction has ended
      */
     public void update(long blockNr, int offset, byte[] after) {
+        update(blockNr, offset, after, 0, after.length);
+    }
+
+    /** Like {@link #update(long, int, byte[])}, with the {@code n} bytes at {@code from} of {@code after}. */
+    private void update(long blockNr, int offset, byte[] after, int from, int n) {
         checkActive();
         lockExclusive(blockNr);
         try (CachedBlock block = manager.cache().pin(blockNr)) {
             manager.gate().enter();
             try {
-                logAndApply(block, offset, after);
+                logAndApply(block, offset, after, from, n);
             } finally {
                 manager.gate().exit();
             }
         }
     }
 
-    /** Logs one UPDATE of {@code block} (pinned, locked, inside the gate) and applies it. */
-    private void logAndApply(CachedBlock block, int offset, byte[] after) {
-        byte[] before = block.copy(offset, after.length);
+    /**
+     * Logs one UPDATE of {@code block} (pinned, locked, inside the gate) to the {@code n} bytes at
+     * {@code from} of {@code after}, and applies it. The before image goes straight into the
+     * undo log's array and the record straight into the log's buffer: nothing is allocated.
+     */
+    private void logAndApply(CachedBlock block, int offset, byte[] after, int from, int n) {
+        byte[] images = undo.room(n);
+        int before = undo.imageEnd();
+        block.copyTo(offset, n, images, before);
         long prevLsn = lastLsn;
-        long lsn = appendInBudget(new Update(id, prevLsn, block.blockNr(), offset, before, after), "updates");
-        block.apply(offset, after, lsn);
-        undo.push(new Undo(lsn, prevLsn, block.blockNr(), offset, before));
+        chargeBudget(LogRecordCodec.updateSize(n), "updates");
+        long lsn = becameLast(manager.log().appendUpdate(id, prevLsn, block.blockNr(), offset, images, before, after,
+                from, n));
+        block.apply(offset, after, from, n, lsn);
+        undo.push(prevLsn, block.blockNr(), offset, n);
     }
 
     /** Appends {@code record} if the budget has room for it; it becomes the transaction's last record. */
     private long appendInBudget(LogRecord record, String what) {
-        long total = updateBytes + LogRecordCodec.size(record);
+        chargeBudget(LogRecordCodec.size(record), what);
+        return becameLast(manager.log().append(record));
+    }
+
+    /** Counts {@code bytes} more of {@code what} against the budget, if it has room for them. */
+    private void chargeBudget(int bytes, String what) {
+        long total = updateBytes + bytes;
         if (total > updateBudget) {
             throw new LogBudgetExceededException("transaction " + id + " would log " + total + " bytes of " + what
                     + ", more than the " + updateBudget + " it reserved", total);
         }
         updateBytes = total;
-        long lsn = manager.log().append(record);
+    }
+
+    /** The record at {@code lsn} is this transaction's newest; returns {@code lsn}. */
+    private long becameLast(long lsn) {
         if (firstLsn == 0) {
             firstLsn = lsn;
         }
@@ -438,7 +452,7 @@ public final class Transaction implements BlockReader {
         boolean inMemoryOnly = false;
         try {
             while (!undo.isEmpty()) {
-                Undo u = undo.pop();
+                UndoLog.Entry u = undo.pop();
                 try (CachedBlock block = manager.cache().pin(u.block())) {
                     if (inMemoryOnly || manager.log().aborted()) {
                         block.revert(u.offset(), u.before());
