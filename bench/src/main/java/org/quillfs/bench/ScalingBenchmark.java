@@ -30,8 +30,8 @@ import org.quillfs.txn.ConcurrencyCounters;
  * How the facade scales with threads (issue 8): creates in a directory per thread, creates in
  * one shared directory, stats, and 4 KiB reads, each run with {@code -t 1}, {@code 2},
  * {@code 4} and {@code 8}. At the end of each run it prints the page-lock waits, deadlocks,
- * replays and real conflicts per second of the run, and how many read-only transaction objects
- * were ever made (the pool keeps that a handful).
+ * replays and real conflicts per second of the run, and how many read-only and read-write
+ * transaction objects were ever made (the pools keep those a handful).
  *
  * <p>{@code statWhileCreating} runs 2 threads of stats beside 2 threads of creates in their own
  * directories: read-only operations take no exclusive lock and write nothing, so the stats'
@@ -84,9 +84,9 @@ public class ScalingBenchmark {
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             ConcurrencyCounters.Snapshot c = fs.concurrency().since(startCounts);
             System.out.printf("%n  per second of the run: %.0f lock waits, %.1f deadlocks, %.1f replays, %.1f real"
-                    + " conflicts; read-only transaction objects made: %d%n", c.lockWaits() / seconds,
+                    + " conflicts; transaction objects made: %d read-only, %d read-write%n", c.lockWaits() / seconds,
                     c.deadlocks() / seconds, c.replays() / seconds, c.conflicts() / seconds,
-                    fs.readOnlyTransactionObjects());
+                    fs.readOnlyTransactionObjects(), fs.readWriteTransactionObjects());
             unmount();
         }
     }

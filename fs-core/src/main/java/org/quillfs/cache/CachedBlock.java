@@ -80,6 +80,26 @@ public final class CachedBlock implements AutoCloseable {
         return ByteBuffer.wrap(data).asReadOnlyBuffer().order(ByteOrder.LITTLE_ENDIAN);
     }
 
+    /** The block size: how many bytes the block holds. */
+    public int size() {
+        return data.length;
+    }
+
+    /** Copies the whole block into {@code into}, an array of {@link #size} bytes; returns it. */
+    public synchronized byte[] copyInto(byte[] into) {
+        if (into.length != data.length) {
+            throw new IllegalArgumentException("a copy of block " + blockNr + " needs " + data.length
+                    + " bytes, not " + into.length);
+        }
+        System.arraycopy(data, 0, into, 0, data.length);
+        return into;
+    }
+
+    /** Copies {@code length} bytes at {@code offset} into {@code into} at {@code at}. */
+    public synchronized void copyTo(int offset, int length, byte[] into, int at) {
+        System.arraycopy(data, offset, into, at, length);
+    }
+
     /** A copy of {@code length} bytes at {@code offset}. */
     public synchronized byte[] copy(int offset, int length) {
         byte[] out = new byte[length];
@@ -142,26 +162,31 @@ public final class CachedBlock implements AutoCloseable {
      *     or checksum fields, or the block is not pinned
      */
     public void apply(int offset, byte[] after, long lsn) {
+        apply(offset, after, 0, after.length, lsn);
+    }
+
+    /** Like {@link #apply(int, byte[], long)}, with the {@code length} bytes at {@code from} of {@code after}. */
+    public void apply(int offset, byte[] after, int from, int length, long lsn) {
         cache.checkPinned(this); // before the latch: the cache lock is never taken under it
         long head = cache.log().appendedLsn();
         LockOrder.taking(LockOrder.Level.LATCH);
         try {
-            applyLatched(offset, after, lsn, head);
+            applyLatched(offset, after, from, length, lsn, head);
         } finally {
             LockOrder.released(LockOrder.Level.LATCH);
         }
     }
 
-    private synchronized void applyLatched(int offset, byte[] after, long lsn, long head) {
+    private synchronized void applyLatched(int offset, byte[] after, int from, int length, long lsn, long head) {
         if (lsn <= pageLsn || lsn >= head) {
             throw new IllegalStateException("block " + blockNr + " changed by an unlogged record: LSN " + lsn
                     + " is not above its page LSN " + pageLsn + " and below the log head " + head);
         }
-        if (offset < BlockHeader.LSN_END && offset + after.length > BlockHeader.LSN_START) {
+        if (offset < BlockHeader.LSN_END && offset + length > BlockHeader.LSN_START) {
             throw new IllegalStateException("a change of block " + blockNr + " at " + offset + ".."
-                    + (offset + after.length) + " covers the header's LSN or checksum");
+                    + (offset + length) + " covers the header's LSN or checksum");
         }
-        System.arraycopy(after, 0, data, offset, after.length);
+        System.arraycopy(after, from, data, offset, length);
         stamp(lsn);
     }
 

@@ -52,7 +52,8 @@ import org.quillfs.txn.Transaction;
  * entry 0 of a node always carries the node's own lower bound (0 on the leftmost path).
  *
  * <h2>Writing blocks</h2>
- * Blocks are changed in a heap copy and then logged: an existing block's bytes from
+ * Blocks are changed in a heap copy and then logged (a leaf in a copy the transaction reuses,
+ * {@link Transaction#copyToChange}, since nearly every insert and remove changes one): an existing block's bytes from
  * {@link BlockHeader#LSN_END} on with {@link Transaction#updateChanged} (only the span that
  * changes), a new block whole with {@link Transaction#update} in two pieces around the header's
  * LSN and checksum, which are never logged.
@@ -251,7 +252,7 @@ public final class DirectoryTree {
             return new DirectoryRoot(0, leafNr, 1);
         }
         long count = root.entryCount() + 1;
-        Path path = descend(reader, dirInode, root, entry.key(), true);
+        Path path = descend(reader, dirInode, root, entry.key(), txn);
         if (DirectoryLeaf.insert(path.leaf, entry)) {
             writeExisting(txn, path.leafNr, path.leaf);
             return new DirectoryRoot(root.depth(), root.rootBlock(), count);
@@ -334,7 +335,7 @@ public final class DirectoryTree {
         }
         long key = found.get().key();
         long count = root.entryCount() - 1;
-        Path path = descend(reader, dirInode, root, key, true);
+        Path path = descend(reader, dirInode, root, key, txn);
         if (!DirectoryLeaf.remove(path.leaf, key)) {
             throw damage(dirInode, path.leafNr, "entry 0x" + Long.toHexString(key) + " is not in the leaf its key leads to");
         }
@@ -350,7 +351,7 @@ public final class DirectoryTree {
         Step parent = path.nodes.get(path.nodes.size() - 1);
         long lowerBound = DirectoryNode.entry(parent.image, parent.index).firstKey();
         if (lowerBound > 0) {
-            Path before = descend(reader, dirInode, root, lowerBound - 1, true);
+            Path before = descend(reader, dirInode, root, lowerBound - 1, txn);
             DirectoryLeaf.setNextLeaf(before.leaf, DirectoryLeaf.nextLeaf(path.leaf));
             writeExisting(txn, before.leafNr, before.leaf);
         }
@@ -412,16 +413,16 @@ public final class DirectoryTree {
     }
 
     private Path descend(LongFunction<CachedBlock> reader, long dirInode, DirectoryRoot root, long key) {
-        return descend(reader, dirInode, root, key, false);
+        return descend(reader, dirInode, root, key, null);
     }
 
     /**
-     * Like {@link #descend(LongFunction, long, DirectoryRoot, long)}, with a copy of the leaf to
-     * change if {@code toChange}; the nodes are views (a change copies them first, see
-     * {@link #writable}: most changes stay within the leaf).
+     * Like {@link #descend(LongFunction, long, DirectoryRoot, long)}, with a copy of the leaf for
+     * {@code changer} to change unless it is null; the nodes are views (a change copies them
+     * first, see {@link #writable}: most changes stay within the leaf).
      */
     private Path descend(LongFunction<CachedBlock> reader, long dirInode, DirectoryRoot root, long key,
-            boolean toChange) {
+            Transaction changer) {
         List<Step> nodes = new ArrayList<>(root.depth());
         long nr = root.rootBlock();
         for (int level = root.depth(); level > 0; level--) {
@@ -433,7 +434,7 @@ public final class DirectoryTree {
             nodes.add(new Step(nr, node, index));
             nr = DirectoryNode.entry(node, index).child();
         }
-        return new Path(nodes, nr, load(reader, dirInode, nr, 0, toChange));
+        return new Path(nodes, nr, load(reader, dirInode, nr, 0, changer));
     }
 
     /** Walks the leaves holding keys of {@code hash}, from its seq 0 on, comparing names. */
@@ -465,23 +466,25 @@ public final class DirectoryTree {
 
     /** A read-only view of verified block {@code nr}: see {@link #load(LongFunction, long, long, int, boolean)}. */
     private ByteBuffer load(LongFunction<CachedBlock> reader, long dirInode, long nr, int level) {
-        return load(reader, dirInode, nr, level, false);
+        return load(reader, dirInode, nr, level, null);
     }
 
     /**
      * Verified block {@code nr} of directory {@code dirInode}, a leaf for {@code level} 0, else a
-     * node of that level: a copy to change if {@code toChange}, else a read-only view of the
-     * cached block. A view stays valid while the transaction holds its page lock: no one else
-     * changes the block meanwhile, and an evicted block's contents are never reused.
+     * node of that level: a copy for {@code changer} to change ({@link Transaction#copyToChange})
+     * unless it is null, else a read-only view of the cached block. A view stays valid while the
+     * transaction holds its page lock: no one else changes the block meanwhile, and an evicted
+     * block's contents are never reused.
      */
-    private ByteBuffer load(LongFunction<CachedBlock> reader, long dirInode, long nr, int level, boolean toChange) {
+    private ByteBuffer load(LongFunction<CachedBlock> reader, long dirInode, long nr, int level, Transaction changer) {
         if (nr <= 0 || nr >= geometry.blockCount()) {
             throw damage(dirInode, nr, "block number outside the filesystem");
         }
         BlockType type = level == 0 ? BlockType.DIR_LEAF : BlockType.DIR_NODE;
         ByteBuffer image;
         try (CachedBlock block = reader.apply(nr)) {
-            image = toChange ? ByteBuffer.wrap(block.copy(0, blockSize)).order(ByteOrder.LITTLE_ENDIAN) : block.contents();
+            image = changer != null ? ByteBuffer.wrap(changer.copyToChange(block)).order(ByteOrder.LITTLE_ENDIAN)
+                    : block.contents();
             if (!block.isVerified()) {
                 // a clean block cannot turn dirty under our page lock, and only a clean one's checksum is current
                 verify(image, dirInode, nr, level, type, block.isDirty());
@@ -595,9 +598,7 @@ public final class DirectoryTree {
     /** The entry, checked (inode, file type) before anything is changed. */
     private static DirEntry checkedEntry(long key, long inode, int fileType, byte[] name) {
         DirEntry entry = new DirEntry(key, inode, fileType, name);
-        ByteBuffer scratch = ByteBuffer.allocate(Limits.MIN_BLOCK_SIZE);
-        DirectoryLeaf.init(scratch, 0, 0);
-        DirectoryLeaf.insert(scratch, entry); // throws IllegalArgumentException for a bad inode or type
+        DirectoryLeaf.check(entry); // throws IllegalArgumentException for a bad inode or type
         return entry;
     }
 }

@@ -130,20 +130,26 @@ public final class FileData {
             long to = Math.min(last + 1, e.logical() + e.length());
             for (long b = from; b < to; b += MAX_IO_BLOCKS) {
                 int blocks = (int) Math.min(MAX_IO_BLOCKS, to - b);
+                long physical = e.physical() + (b - e.logical());
+                long bytesFrom = Math.max(offset, b * blockSize);
+                long bytesTo = Math.min(end, (b + blocks) * blockSize);
+                int dstFrom = start + (int) (bytesFrom - offset);
+                int dstTo = start + (int) (bytesTo - offset);
+                if (bytesTo - bytesFrom == (long) blocks * blockSize && !(txn instanceof Transaction)) {
+                    // whole blocks, with no journaled data to lay over them: straight into dst
+                    device.read(physical, dst.duplicate().clear().limit(dstTo).position(dstFrom));
+                    continue;
+                }
                 if (buffer == null || buffer.length < blocks * blockSize) {
                     buffer = new byte[blocks * blockSize];
                 }
-                long physical = e.physical() + (b - e.logical());
                 device.read(physical, ByteBuffer.wrap(buffer, 0, blocks * blockSize));
                 if (txn instanceof Transaction own) {
                     for (int i = 0; i < blocks; i++) {
                         overlayJournaled(own, physical + i, buffer, i * blockSize);
                     }
                 }
-                long bytesFrom = Math.max(offset, b * blockSize);
-                long bytesTo = Math.min(end, (b + blocks) * blockSize);
-                dst.put(start + (int) (bytesFrom - offset), buffer, (int) (bytesFrom - b * blockSize),
-                        (int) (bytesTo - bytesFrom));
+                dst.put(dstFrom, buffer, (int) (bytesFrom - b * blockSize), dstTo - dstFrom);
             }
         }
         dst.position(start + n);

@@ -134,16 +134,13 @@ public final class DirectoryLeaf {
     }
 
     /**
-     * Adds {@code entry} in key order, compacting the heap first if only the space left by
-     * removed entries makes room.
+     * Checks that {@code entry} may go into a leaf: its name, key, inode (not 0, a u32) and
+     * {@code DT_*} file type.
      *
-     * @return false, leaving the block unchanged, when the entry does not fit
-     * @throws IllegalArgumentException if the entry is invalid (name, key, inode 0, file type)
-     *     or its key is already in the leaf
+     * @throws IllegalArgumentException naming what is invalid
      */
-    public static boolean insert(ByteBuffer block, DirEntry entry) {
-        byte[] name = entry.name();
-        DirectoryKeys.nameProblem(name).ifPresent(why -> {
+    public static void check(DirEntry entry) {
+        DirectoryKeys.nameProblem(entry.name()).ifPresent(why -> {
             throw new IllegalArgumentException(why);
         });
         if (!DirectoryKeys.isValidKey(entry.key())) {
@@ -153,6 +150,20 @@ public final class DirectoryLeaf {
         if (inode == 0 || !DirectoryKeys.isFileType(entry.fileType())) {
             throw new IllegalArgumentException("an entry needs an inode and a file type: " + entry);
         }
+    }
+
+    /**
+     * Adds {@code entry} in key order, compacting the heap first if only the space left by
+     * removed entries makes room.
+     *
+     * @return false, leaving the block unchanged, when the entry does not fit
+     * @throws IllegalArgumentException if the entry is invalid (name, key, inode 0, file type)
+     *     or its key is already in the leaf
+     */
+    public static boolean insert(ByteBuffer block, DirEntry entry) {
+        check(entry);
+        byte[] name = entry.name();
+        int inode = (int) entry.inode();
         ByteBuffer b = BlockHeader.le(block);
         int count = entryCount(b);
         int index = search(b, count, entry.key());

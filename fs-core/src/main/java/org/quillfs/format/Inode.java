@@ -21,25 +21,12 @@ import java.util.Optional;
  * InodeChecksum}), so fsck can tell which inode of a damaged table block is bad. A free inode is all zero, checksum
  * included. The u32 fields are held as non-negative longs, {@code mode} (u16) as an int.
  * {@code data} is always {@link Limits#INODE_DATA_SIZE} bytes and is copied in and out.
+ *
+ * <p>Immutable. A class rather than a record so that the {@code with...} copies share the data
+ * area instead of copying it (a record's every construction would clone it): an operation makes
+ * several of them per inode it changes.
  */
-public record Inode(
-        int mode,
-        long uid,
-        long gid,
-        long links,
-        long size,
-        long blocks,
-        Timestamp atime,
-        Timestamp mtime,
-        Timestamp ctime,
-        Timestamp btime,
-        long generation,
-        long flags,
-        long xattrBlock,
-        long rdev,
-        long parent,
-        long orphanNext,
-        byte[] data) {
+public final class Inode {
 
     public static final int S_IFMT = 0170000;
     public static final int S_IFSOCK = 0140000;
@@ -77,48 +64,155 @@ public record Inode(
     private static final int DATA = 112;
     private static final int CHECKSUM = 252;
 
+    private final int mode;
+    private final long uid;
+    private final long gid;
+    private final long links;
+    private final long size;
+    private final long blocks;
+    private final Timestamp atime;
+    private final Timestamp mtime;
+    private final Timestamp ctime;
+    private final Timestamp btime;
+    private final long generation;
+    private final long flags;
+    private final long xattrBlock;
+    private final long rdev;
+    private final long parent;
+    private final long orphanNext;
+    private final byte[] data;
+
     /** @throws IllegalArgumentException if {@code data} is not 128 bytes */
-    public Inode {
+    public Inode(int mode, long uid, long gid, long links, long size, long blocks,
+            Timestamp atime, Timestamp mtime, Timestamp ctime, Timestamp btime,
+            long generation, long flags, long xattrBlock, long rdev, long parent, long orphanNext, byte[] data) {
+        this(dataArea(data).array().clone(), mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime,
+                generation, flags, xattrBlock, rdev, parent, orphanNext);
+    }
+
+    /** Takes {@code ownedData} (128 bytes) as it is: only for an array no one else holds or changes. */
+    private Inode(byte[] ownedData, int mode, long uid, long gid, long links, long size, long blocks,
+            Timestamp atime, Timestamp mtime, Timestamp ctime, Timestamp btime,
+            long generation, long flags, long xattrBlock, long rdev, long parent, long orphanNext) {
         Objects.requireNonNull(atime, "atime");
         Objects.requireNonNull(mtime, "mtime");
         Objects.requireNonNull(ctime, "ctime");
         Objects.requireNonNull(btime, "btime");
-        data = dataArea(data).array().clone();
+        this.mode = mode;
+        this.uid = uid;
+        this.gid = gid;
+        this.links = links;
+        this.size = size;
+        this.blocks = blocks;
+        this.atime = atime;
+        this.mtime = mtime;
+        this.ctime = ctime;
+        this.btime = btime;
+        this.generation = generation;
+        this.flags = flags;
+        this.xattrBlock = xattrBlock;
+        this.rdev = rdev;
+        this.parent = parent;
+        this.orphanNext = orphanNext;
+        this.data = ownedData;
     }
 
-    @Override
+    public int mode() {
+        return mode;
+    }
+
+    public long uid() {
+        return uid;
+    }
+
+    public long gid() {
+        return gid;
+    }
+
+    public long links() {
+        return links;
+    }
+
+    public long size() {
+        return size;
+    }
+
+    public long blocks() {
+        return blocks;
+    }
+
+    public Timestamp atime() {
+        return atime;
+    }
+
+    public Timestamp mtime() {
+        return mtime;
+    }
+
+    public Timestamp ctime() {
+        return ctime;
+    }
+
+    public Timestamp btime() {
+        return btime;
+    }
+
+    public long generation() {
+        return generation;
+    }
+
+    public long flags() {
+        return flags;
+    }
+
+    public long xattrBlock() {
+        return xattrBlock;
+    }
+
+    public long rdev() {
+        return rdev;
+    }
+
+    public long parent() {
+        return parent;
+    }
+
+    public long orphanNext() {
+        return orphanNext;
+    }
+
     public byte[] data() {
         return data.clone();
     }
 
     /** This inode with {@code mode} replaced. */
     public Inode withMode(int newMode) {
-        return new Inode(newMode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, newMode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with another owner and group. */
     public Inode withOwner(long newUid, long newGid) {
-        return new Inode(mode, newUid, newGid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, mode, newUid, newGid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with another link count. */
     public Inode withLinks(long newLinks) {
-        return new Inode(mode, uid, gid, newLinks, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, mode, uid, gid, newLinks, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with another size. */
     public Inode withSize(long newSize) {
-        return new Inode(mode, uid, gid, links, newSize, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, mode, uid, gid, links, newSize, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with another count of blocks owned. */
     public Inode withBlocks(long newBlocks) {
-        return new Inode(mode, uid, gid, links, size, newBlocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, mode, uid, gid, links, size, newBlocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with other access, modification and change times. */
     public Inode withTimes(Timestamp newAtime, Timestamp newMtime, Timestamp newCtime) {
-        return new Inode(mode, uid, gid, links, size, blocks, newAtime, newMtime, newCtime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, mode, uid, gid, links, size, blocks, newAtime, newMtime, newCtime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with another data area and flags (which say what the data area holds). */
@@ -128,17 +222,17 @@ public record Inode(
 
     /** This inode with another extended-attribute block. */
     public Inode withXattrBlock(long newXattrBlock) {
-        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, newXattrBlock, rdev, parent, orphanNext, data);
+        return new Inode(data, mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, newXattrBlock, rdev, parent, orphanNext);
     }
 
     /** This inode with another parent directory. */
     public Inode withParent(long newParent) {
-        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, newParent, orphanNext, data);
+        return new Inode(data, mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, newParent, orphanNext);
     }
 
     /** This inode with another successor on the orphan list. */
     public Inode withOrphanNext(long newOrphanNext) {
-        return new Inode(mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, newOrphanNext, data);
+        return new Inode(data, mode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, newOrphanNext);
     }
 
     /**
@@ -168,11 +262,10 @@ public record Inode(
         b.putInt(LINKS, Unsigned.u32("links", links));
         b.putLong(SIZE, size);
         b.putLong(BLOCKS, blocks);
-        Timestamp[] times = {atime, mtime, ctime, btime};
-        for (int i = 0; i < times.length; i++) {
-            b.putLong(TIMES + 8 * i, times[i].seconds());
-            b.putInt(NANOS + 4 * i, times[i].nanos());
-        }
+        putTime(b, 0, atime);
+        putTime(b, 1, mtime);
+        putTime(b, 2, ctime);
+        putTime(b, 3, btime);
         b.putInt(GENERATION, Unsigned.u32("generation", generation));
         b.putInt(FLAGS, Unsigned.u32("flags", flags));
         b.putLong(XATTR_BLOCK, xattrBlock);
@@ -196,28 +289,24 @@ public record Inode(
     /** Decodes an inode's 256 bytes without checking them. */
     public static Inode decode(byte[] bytes) {
         ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
-        Timestamp[] times = new Timestamp[4];
-        for (int i = 0; i < times.length; i++) {
-            times[i] = new Timestamp(b.getLong(TIMES + 8 * i), b.getInt(NANOS + 4 * i));
-        }
         return new Inode(
+                Arrays.copyOfRange(bytes, DATA, DATA + Limits.INODE_DATA_SIZE),
                 Short.toUnsignedInt(b.getShort(MODE)),
                 u32(b, UID),
                 u32(b, GID),
                 u32(b, LINKS),
                 b.getLong(SIZE),
                 b.getLong(BLOCKS),
-                times[0],
-                times[1],
-                times[2],
-                times[3],
+                time(b, 0),
+                time(b, 1),
+                time(b, 2),
+                time(b, 3),
                 u32(b, GENERATION),
                 u32(b, FLAGS),
                 b.getLong(XATTR_BLOCK),
                 b.getLong(RDEV),
                 u32(b, PARENT),
-                u32(b, ORPHAN_NEXT),
-                Arrays.copyOfRange(bytes, DATA, DATA + Limits.INODE_DATA_SIZE));
+                u32(b, ORPHAN_NEXT));
     }
 
     /**
@@ -289,6 +378,16 @@ public record Inode(
         byte[] bytes = new byte[Limits.INODE_SIZE];
         BlockHeader.le(block).get(offset, bytes);
         return bytes;
+    }
+
+    /** Time {@code i} (atime, mtime, ctime, btime) of the inode in {@code b}. */
+    private static Timestamp time(ByteBuffer b, int i) {
+        return new Timestamp(b.getLong(TIMES + 8 * i), b.getInt(NANOS + 4 * i));
+    }
+
+    private static void putTime(ByteBuffer b, int i, Timestamp time) {
+        b.putLong(TIMES + 8 * i, time.seconds());
+        b.putInt(NANOS + 4 * i, time.nanos());
     }
 
     private static long u32(ByteBuffer b, int at) {

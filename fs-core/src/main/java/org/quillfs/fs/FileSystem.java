@@ -435,6 +435,11 @@ public final class FileSystem implements AutoCloseable {
         return layers.store.transactions().readOnlyObjectsCreated();
     }
 
+    /** Read-write transaction objects made since the filesystem was opened: pooled as well. */
+    public long readWriteTransactionObjects() {
+        return layers.store.transactions().readWriteObjectsCreated();
+    }
+
     // ------------------------------------------------------------------ open files
 
     /**

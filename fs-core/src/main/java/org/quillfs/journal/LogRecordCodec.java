@@ -76,14 +76,17 @@ public final class LogRecordCodec {
 
     /** Encodes {@code record} into {@code into} at {@code at}, where {@link #size} bytes must fit. */
     public static void encode(LogRecord record, byte[] into, int at) {
+        if (record instanceof Update u) {
+            encodeUpdate(into, at, u.txn(), u.prevLsn(), u.block(), u.offset(), u.before(), 0, u.after(), 0,
+                    u.after().length);
+            return;
+        }
         int size = size(record);
         ByteBuffer b = ByteBuffer.wrap(into, at, size).order(ByteOrder.LITTLE_ENDIAN);
         b.putInt(size);
         b.put((byte) typeOf(record)).put((byte) 0).putShort((short) 0);
         b.putLong(record.txn()).putLong(record.prevLsn());
-        if (record instanceof Update u) {
-            b.putLong(u.block()).putInt(u.offset()).putInt(u.after().length).put(u.before()).put(u.after());
-        } else if (record instanceof Compensation c) {
+        if (record instanceof Compensation c) {
             b.putLong(c.block()).putInt(c.offset()).putInt(c.after().length).putLong(c.undoNextLsn()).put(c.after());
         } else if (record instanceof CheckpointEnd e) {
             b.putLong(e.beginLsn()).putInt(e.active().size());
@@ -97,6 +100,22 @@ public final class LogRecordCodec {
         } else if (record instanceof DataBlock d) {
             b.putLong(d.block()).putInt(d.contents().length).put(d.contents());
         }
+    }
+
+    /**
+     * Encodes an UPDATE of the {@code n} bytes at {@code offset} of {@code block} into
+     * {@code into} at {@code at} ({@link #updateSize} bytes must fit), its images taken from
+     * {@code before} at {@code beforeFrom} and {@code after} at {@code afterFrom}: the same bytes
+     * as {@link #encode} of the {@link Update}, without making one.
+     */
+    public static void encodeUpdate(byte[] into, int at, long txn, long prevLsn, long block, int offset,
+            byte[] before, int beforeFrom, byte[] after, int afterFrom, int n) {
+        int size = updateSize(n);
+        ByteBuffer b = ByteBuffer.wrap(into, at, size).order(ByteOrder.LITTLE_ENDIAN);
+        b.putInt(size);
+        b.put((byte) UPDATE).put((byte) 0).putShort((short) 0);
+        b.putLong(txn).putLong(prevLsn);
+        b.putLong(block).putInt(offset).putInt(n).put(before, beforeFrom, n).put(after, afterFrom, n);
     }
 
     /** The length field of the record whose first 4 bytes are at {@code b}'s position. */

@@ -93,6 +93,11 @@ public final class LogWriter implements WriteAheadLog {
     private byte[] pending = new byte[1 << 16];
     /** The other buffer: {@code pending} while a writer is out with this one, so appends go on meanwhile. */
     private byte[] spare = new byte[1 << 16];
+    /**
+     * The log blocks a writer encodes its batch into, kept for the next writer (one is out at a
+     * time, {@code flushing}): a block written is never allocated. Grows to the largest batch.
+     */
+    private byte[] blocksOut = new byte[0];
     private int pendingLength;
     private long pendingStart;
     /** Written under the lock; volatile so that {@link #appendedLsn()} (asked at every block change) reads it without. */
@@ -142,22 +147,9 @@ public final class LogWriter implements WriteAheadLog {
         int size = LogRecordCodec.size(record);
         lockLog();
         try {
-            checkNotAborted();
-            long lsn = nextLsn;
-            long end = region.alignUp(lsn + size);
-            if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
-                throw new IllegalStateException("log overrun: appending " + size + " bytes at " + lsn
-                        + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
-            }
-            if (pendingLength + size > pending.length) {
-                pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + size));
-            }
+            long lsn = makeRoom(size);
             LogRecordCodec.encode(record, pending, pendingLength);
-            pendingLength += size;
-            nextLsn += size;
-            if (pendingLength >= writeBehindBytes && !flushing) {
-                startWriteBehind();
-            }
+            appended(size);
             return lsn;
         } finally {
             unlockLog();
@@ -201,6 +193,51 @@ public final class LogWriter implements WriteAheadLog {
             }
         } finally {
             unlockLog();
+        }
+    }
+
+    /**
+     * Appends an UPDATE of the {@code n} bytes at {@code offset} of {@code block}, encoded
+     * straight from slices of the caller's arrays ({@link LogRecordCodec#encodeUpdate}): the
+     * same record as {@link #append} of an {@link LogRecord.Update}, without the record and
+     * its two image arrays. Returns its LSN.
+     */
+    public long appendUpdate(long txn, long prevLsn, long block, int offset, byte[] before, int beforeFrom,
+            byte[] after, int afterFrom, int n) {
+        int size = LogRecordCodec.updateSize(n);
+        lockLog();
+        try {
+            long lsn = makeRoom(size);
+            LogRecordCodec.encodeUpdate(pending, pendingLength, txn, prevLsn, block, offset, before, beforeFrom,
+                    after, afterFrom, n);
+            appended(size);
+            return lsn;
+        } finally {
+            unlockLog();
+        }
+    }
+
+    /** Under the lock: checks that a record of {@code size} bytes may go at the head, makes room for it in the buffer, returns its LSN. */
+    private long makeRoom(int size) {
+        checkNotAborted();
+        long lsn = nextLsn;
+        long end = region.alignUp(lsn + size);
+        if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
+            throw new IllegalStateException("log overrun: appending " + size + " bytes at " + lsn
+                    + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
+        }
+        if (pendingLength + size > pending.length) {
+            pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + size));
+        }
+        return lsn;
+    }
+
+    /** Under the lock: the record of {@code size} bytes encoded at the end of the buffer is appended. */
+    private void appended(int size) {
+        pendingLength += size;
+        nextLsn += size;
+        if (pendingLength >= writeBehindBytes && !flushing) {
+            startWriteBehind();
         }
     }
 
@@ -393,6 +430,10 @@ public final class LogWriter implements WriteAheadLog {
         int payload = region.payload();
         long firstSequence = region.sequenceOf(batchStart);
         int blocks = (length + payload - 1) / payload;
+        int blockSize = region.blockSize();
+        if (blocksOut.length < blocks * blockSize) {
+            blocksOut = new byte[blocks * blockSize];
+        }
         List<ByteBuffer> run = new ArrayList<>();
         long runStart = region.physicalBlock(firstSequence);
         for (int i = 0; i < blocks; i++) {
@@ -403,7 +444,7 @@ public final class LogWriter implements WriteAheadLog {
                 run.clear();
                 runStart = physical;
             }
-            ByteBuffer block = ByteBuffer.allocate(region.blockSize());
+            ByteBuffer block = ByteBuffer.wrap(blocksOut, i * blockSize, blockSize).slice(); // encode zeroes it first
             int from = i * payload;
             LogBlock.encode(block, physical, sequence, region.logId(), epoch,
                     ByteBuffer.wrap(batch, from, Math.min(payload, length - from)));

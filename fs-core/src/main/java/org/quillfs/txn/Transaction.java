@@ -1,9 +1,6 @@
 package org.quillfs.txn;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Deque;
 import java.util.List;
 import java.util.TreeMap;
 import java.util.function.Consumer;
@@ -14,7 +11,6 @@ import org.quillfs.journal.LogRecord.Abort;
 import org.quillfs.journal.LogRecord.Commit;
 import org.quillfs.journal.LogRecord.Compensation;
 import org.quillfs.journal.LogRecord.DataBlock;
-import org.quillfs.journal.LogRecord.Update;
 import org.quillfs.journal.LogRecordCodec;
 
 /**
@@ -27,6 +23,10 @@ import org.quillfs.journal.LogRecordCodec;
  * transaction belongs to one thread; the fields the checkpointer reads ({@code firstLsn},
  * {@code lastLsn}) change only under the checkpoint gate's read side.
  *
+ * <p>Objects are reused from the manager's pool, as read-only ones are: once {@link #commit} or
+ * {@link #abort} has returned (its end actions run), this object may serve another transaction,
+ * so a caller must not keep it. {@link #start} resets everything a transaction leaves behind.
+ *
  * <p>Journaled file data ({@link #logData}, data=journal) is redo-only: its blocks go home only
  * after the COMMIT is durable, so {@link #commit} of a transaction that logged data forces the
  * log, writes the blocks home, and only then leaves the active-transaction table (which keeps a
@@ -35,7 +35,7 @@ import org.quillfs.journal.LogRecordCodec;
  */
 public final class Transaction implements BlockReader {
 
-    private enum State { ACTIVE, COMMITTED, ABORTED }
+    private enum State { NEW, ACTIVE, COMMITTED, ABORTED }
 
     /**
      * Unchanged bytes between two changed runs below which one record is cheaper than two: each
@@ -43,15 +43,17 @@ public final class Transaction implements BlockReader {
      */
     static final int MERGE_GAP = LogRecordCodec.updateSize(0) / 2 + 1;
 
-    /** What abort needs to undo one update, kept in memory so abort never reads the log. */
-    private record Undo(long lsn, long prevLsn, long block, int offset, byte[] before) {
-    }
+    /**
+     * Block copies a pooled object keeps between uses: a create or an unlink changes one or two
+     * directory blocks; a rare operation that needs more allocates the rest.
+     */
+    static final int KEPT_COPIES = 4;
 
     private final TransactionManager manager;
-    private final long id;
-    private final long reservedBytes;
-    private final long updateBudget;
-    private final Deque<Undo> undo = new ArrayDeque<>();
+    private long id;
+    private long reservedBytes;
+    private long updateBudget;
+    private final UndoLog undo = new UndoLog();
     private final List<Consumer<Boolean>> endActions = new ArrayList<>();
     private final List<Runnable> beforeCommit = new ArrayList<>();
     /** Data blocks logged by {@link #logData}: block → its newest contents, to go home at commit. */
@@ -62,16 +64,38 @@ public final class Transaction implements BlockReader {
      */
     private final long[] exclusive = new long[16];
     private int exclusiveCount;
-    private State state = State.ACTIVE;
+    /**
+     * Block-sized arrays handed out by {@link #copyToChange}; the first {@code copiesInUse} belong
+     * to this use, the rest (at most {@link #KEPT_COPIES}) wait for the object's next uses.
+     */
+    private final List<byte[]> copies = new ArrayList<>();
+    private int copiesInUse;
+    private State state = State.NEW;
     private long updateBytes;
     private volatile long firstLsn;
     private volatile long lastLsn;
 
-    Transaction(TransactionManager manager, long id, long updateBudget, long reservedBytes) {
+    Transaction(TransactionManager manager) {
         this.manager = manager;
-        this.id = id;
-        this.updateBudget = updateBudget;
-        this.reservedBytes = reservedBytes;
+    }
+
+    /**
+     * Makes this object transaction {@code newId}: called by {@link TransactionManager#begin}
+     * before it enters the transaction in the table. Its collections were emptied when its
+     * last use ended ({@link #recycle}).
+     */
+    void start(long newId, long newUpdateBudget, long newReservedBytes) {
+        if (state == State.ACTIVE) {
+            throw new IllegalStateException("transaction object " + id + " handed out while in use");
+        }
+        id = newId;
+        updateBudget = newUpdateBudget;
+        reservedBytes = newReservedBytes;
+        updateBytes = 0;
+        firstLsn = 0;
+        lastLsn = 0;
+        exclusiveCount = 0;
+        state = State.ACTIVE;
     }
 
     public long id() {
@@ -155,8 +179,8 @@ public final class Transaction implements BlockReader {
      * cache stamps the LSN, and write-back seals the checksum.
      */
     public void writeBlock(long blockNr, byte[] image) {
-        update(blockNr, 0, Arrays.copyOfRange(image, 0, BlockHeader.LSN_START));
-        update(blockNr, BlockHeader.LSN_END, Arrays.copyOfRange(image, BlockHeader.LSN_END, image.length));
+        update(blockNr, 0, image, 0, BlockHeader.LSN_START);
+        update(blockNr, BlockHeader.LSN_END, image, BlockHeader.LSN_END, image.length - BlockHeader.LSN_END);
     }
 
     private void updateChanged(long blockNr, int offset, byte[] after, int from, int length) {
@@ -170,12 +194,26 @@ public final class Transaction implements BlockReader {
             manager.gate().enter();
             try {
                 for (int i = 0; i < runs.length; i += 2) {
-                    logAndApply(block, offset + runs[i], Arrays.copyOfRange(after, from + runs[i], from + runs[i + 1]));
+                    logAndApply(block, offset + runs[i], after, from + runs[i], runs[i + 1] - runs[i]);
                 }
             } finally {
                 manager.gate().exit();
             }
         }
+    }
+
+    /**
+     * A copy of {@code block} (pinned, read under this transaction's exclusive lock) for the
+     * transaction to change and then log with {@link #updateBlock}, in an array it reuses: the
+     * copy is the caller's until the transaction ends, and then serves the object's next uses,
+     * so a change of a directory block allocates no block.
+     */
+    public byte[] copyToChange(CachedBlock block) {
+        checkActive();
+        if (copiesInUse == copies.size()) {
+            copies.add(new byte[block.size()]);
+        }
+        return block.copyInto(copies.get(copiesInUse++));
     }
 
     /**
@@ -230,36 +268,58 @@ public final class Transaction implements BlockReader {
      * @throws IllegalStateException if the transaction has ended
      */
     public void update(long blockNr, int offset, byte[] after) {
+        update(blockNr, offset, after, 0, after.length);
+    }
+
+    /** Like {@link #update(long, int, byte[])}, with the {@code n} bytes at {@code from} of {@code after}. */
+    private void update(long blockNr, int offset, byte[] after, int from, int n) {
         checkActive();
         lockExclusive(blockNr);
         try (CachedBlock block = manager.cache().pin(blockNr)) {
             manager.gate().enter();
             try {
-                logAndApply(block, offset, after);
+                logAndApply(block, offset, after, from, n);
             } finally {
                 manager.gate().exit();
             }
         }
     }
 
-    /** Logs one UPDATE of {@code block} (pinned, locked, inside the gate) and applies it. */
-    private void logAndApply(CachedBlock block, int offset, byte[] after) {
-        byte[] before = block.copy(offset, after.length);
+    /**
+     * Logs one UPDATE of {@code block} (pinned, locked, inside the gate) to the {@code n} bytes at
+     * {@code from} of {@code after}, and applies it. The before image goes straight into the
+     * undo log's array and the record straight into the log's buffer: nothing is allocated.
+     */
+    private void logAndApply(CachedBlock block, int offset, byte[] after, int from, int n) {
+        byte[] images = undo.room(n);
+        int before = undo.imageEnd();
+        block.copyTo(offset, n, images, before);
         long prevLsn = lastLsn;
-        long lsn = appendInBudget(new Update(id, prevLsn, block.blockNr(), offset, before, after), "updates");
-        block.apply(offset, after, lsn);
-        undo.push(new Undo(lsn, prevLsn, block.blockNr(), offset, before));
+        chargeBudget(LogRecordCodec.updateSize(n), "updates");
+        long lsn = becameLast(manager.log().appendUpdate(id, prevLsn, block.blockNr(), offset, images, before, after,
+                from, n));
+        block.apply(offset, after, from, n, lsn);
+        undo.push(prevLsn, block.blockNr(), offset, n);
     }
 
     /** Appends {@code record} if the budget has room for it; it becomes the transaction's last record. */
     private long appendInBudget(LogRecord record, String what) {
-        long total = updateBytes + LogRecordCodec.size(record);
+        chargeBudget(LogRecordCodec.size(record), what);
+        return becameLast(manager.log().append(record));
+    }
+
+    /** Counts {@code bytes} more of {@code what} against the budget, if it has room for them. */
+    private void chargeBudget(int bytes, String what) {
+        long total = updateBytes + bytes;
         if (total > updateBudget) {
             throw new LogBudgetExceededException("transaction " + id + " would log " + total + " bytes of " + what
                     + ", more than the " + updateBudget + " it reserved", total);
         }
         updateBytes = total;
-        long lsn = manager.log().append(record);
+    }
+
+    /** The record at {@code lsn} is this transaction's newest; returns {@code lsn}. */
+    private long becameLast(long lsn) {
         if (firstLsn == 0) {
             firstLsn = lsn;
         }
@@ -337,7 +397,7 @@ public final class Transaction implements BlockReader {
             }
             manager.release(this);
         }
-        endActions.forEach(action -> action.accept(true));
+        runEndActions(true);
         return commitLsn;
     }
 
@@ -392,7 +452,7 @@ public final class Transaction implements BlockReader {
         boolean inMemoryOnly = false;
         try {
             while (!undo.isEmpty()) {
-                Undo u = undo.pop();
+                UndoLog.Entry u = undo.pop();
                 try (CachedBlock block = manager.cache().pin(u.block())) {
                     if (inMemoryOnly || manager.log().aborted()) {
                         block.revert(u.offset(), u.before());
@@ -439,8 +499,31 @@ public final class Transaction implements BlockReader {
                 manager.release(this);
             }
         }
-        endActions.forEach(action -> action.accept(false));
+        runEndActions(false);
         return readSet;
+    }
+
+    /** Runs the {@link #onEnd} actions, then {@link #recycle}s this object. */
+    private void runEndActions(boolean committed) {
+        endActions.forEach(action -> action.accept(committed));
+        recycle();
+    }
+
+    /**
+     * Drops what this use held (end actions, journaled data, an undo list an abort left
+     * unfinished, block copies past {@link #KEPT_COPIES}) and returns the object to the pool. The state stays COMMITTED or ABORTED, so
+     * a caller that kept the object fails until its next {@link #start}.
+     */
+    private void recycle() {
+        undo.clear();
+        endActions.clear();
+        beforeCommit.clear();
+        journaledData.clear();
+        if (copies.size() > KEPT_COPIES) {
+            copies.subList(KEPT_COPIES, copies.size()).clear();
+        }
+        copiesInUse = 0;
+        manager.recycle(this);
     }
 
     /** The blocks this transaction holds and their page LSNs now; called while it still holds them. */

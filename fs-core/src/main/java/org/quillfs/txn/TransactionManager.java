@@ -25,8 +25,9 @@ import org.quillfs.volume.BlockDevice;
  * <p>A transaction that journaled file data writes it home through this manager once its COMMIT
  * is durable ({@link Transaction#commit}).
  *
- * <p>A read-only transaction takes the short path: it is not entered in the table, appends
- * nothing, and its object comes from a pool claimed with compare-and-swap.
+ * <p>A read-only transaction takes the short path: it is not entered in the table and appends
+ * nothing. Transaction objects of both kinds come from pools claimed with compare-and-swap, so
+ * that an operation makes no transaction object and its lists and arrays are reused.
  */
 public final class TransactionManager {
 
@@ -41,6 +42,7 @@ public final class TransactionManager {
     private final AtomicLong ids;
     private final ConcurrentHashMap<Long, Transaction> active = new ConcurrentHashMap<>();
     private final ObjectPool<ReadOnlyTransaction> readOnlyPool;
+    private final ObjectPool<Transaction> readWritePool;
 
     /**
      * @param firstId the first transaction id; ids never repeat within a log, so recovery's
@@ -55,6 +57,7 @@ public final class TransactionManager {
         this.gate = gate;
         this.ids = new AtomicLong(firstId);
         this.readOnlyPool = new ObjectPool<>(64, () -> new ReadOnlyTransaction(this));
+        this.readWritePool = new ObjectPool<>(64, () -> new Transaction(this));
     }
 
     /**
@@ -64,7 +67,8 @@ public final class TransactionManager {
     public Transaction begin(long updateBytes) {
         long reserved = reservationFor(updateBytes);
         log.reserve(reserved);
-        Transaction txn = new Transaction(this, ids.getAndIncrement(), updateBytes, reserved);
+        Transaction txn = readWritePool.claim();
+        txn.start(ids.getAndIncrement(), updateBytes, reserved);
         gate.enter();
         try {
             active.put(txn.id(), txn);
@@ -129,6 +133,11 @@ public final class TransactionManager {
         return readOnlyPool.created();
     }
 
+    /** Read-write transaction objects ever made: the pool keeps this small, too. */
+    public long readWriteObjectsCreated() {
+        return readWritePool.created();
+    }
+
     public int activeCount() {
         return active.size();
     }
@@ -170,6 +179,11 @@ public final class TransactionManager {
     void release(Transaction txn) {
         locks.releaseAll(txn.id());
         log.release(txn.reservedBytes());
+    }
+
+    /** A read-write transaction has ended and run its end actions: its object may serve the next. */
+    void recycle(Transaction txn) {
+        readWritePool.release(txn);
     }
 
     void finished(ReadOnlyTransaction txn) {

@@ -195,6 +195,24 @@ class InodeTest {
         assertThat(inode.toString()).contains("data=0000");
     }
 
+    @Example
+    void copiesMadeByWithersShareTheDataAreaButNoOneCanChangeIt() {
+        Timestamp t = new Timestamp(0, 0);
+        byte[] data = new byte[128];
+        data[5] = 5;
+        Inode inode = new Inode(0, 0, 0, 0, 0, 0, t, t, t, t, 0, 0, 0, 0, 0, 0, data);
+        Inode copy = inode.withLinks(3).withTimes(t, new Timestamp(1, 0), t).withSize(9);
+        data[5] = 6;
+        copy.data()[5] = 7;
+        inode.data()[5] = 8;
+        assertThat(copy.data()).isEqualTo(inode.data()).containsOnly(0, 5);
+        assertThat(copy.links()).isEqualTo(3);
+        Inode replaced = copy.withData(data, 0);
+        data[5] = 9;
+        assertThat(replaced.data()[5]).as("withData copies what it is given").isEqualTo((byte) 6);
+        assertThat(copy.data()[5]).isEqualTo((byte) 5);
+    }
+
     @Property
     void timestampRoundTripsThroughInstant(
             @ForAll @LongRange(min = -31557014167219200L, max = 31556889864403199L) long seconds,

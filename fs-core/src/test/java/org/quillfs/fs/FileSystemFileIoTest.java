@@ -67,6 +67,34 @@ class FileSystemFileIoTest {
     }
 
     @Test
+    void wholeBlocksAndPartBlocksLandAtTheBuffersPositionAndNothingElseChanges() {
+        long f = emptyFile("f");
+        byte[] data = random(8 * BLOCK, 9);
+        t.write(f, 0, data);
+        long h = t.fs.open(f, OpenFlags.O_RDONLY);
+        for (ByteBuffer buf : new ByteBuffer[] {ByteBuffer.allocate(5 * BLOCK), ByteBuffer.allocateDirect(5 * BLOCK)}) {
+            for (int i = 0; i < buf.capacity(); i++) {
+                buf.put(i, (byte) 0x55);
+            }
+            buf.position(100).limit(100 + 3 * BLOCK); // three whole blocks, read straight into buf
+            assertThat(t.fs.read(h, 2 * BLOCK, buf)).isEqualTo(3 * BLOCK);
+            assertThat(buf.position()).isEqualTo(100 + 3 * BLOCK);
+            byte[] got = new byte[5 * BLOCK];
+            buf.duplicate().clear().get(got);
+            assertThat(Arrays.copyOfRange(got, 100, 100 + 3 * BLOCK)).isEqualTo(Arrays.copyOfRange(data, 2 * BLOCK, 5 * BLOCK));
+            assertThat(Arrays.copyOfRange(got, 0, 100)).containsOnly(0x55);
+            assertThat(Arrays.copyOfRange(got, 100 + 3 * BLOCK, got.length)).containsOnly(0x55);
+
+            buf.clear().position(7).limit(7 + BLOCK + 10); // a block and a piece: through a buffer
+            assertThat(t.fs.read(h, BLOCK - 5, buf)).isEqualTo(BLOCK + 10);
+            buf.duplicate().clear().get(got);
+            assertThat(Arrays.copyOfRange(got, 7, 7 + BLOCK + 10)).isEqualTo(Arrays.copyOfRange(data, BLOCK - 5, 2 * BLOCK + 5));
+            assertThat(Arrays.copyOfRange(got, 0, 7)).containsOnly(0x55);
+        }
+        t.fs.release(h);
+    }
+
+    @Test
     void readAtOrPastTheEndReturnsNothingAndNearItReturnsWhatIsLeft() {
         long f = t.file(dir, "f", "0123456789");
         long h = t.fs.open(f, OpenFlags.O_RDONLY);

@@ -57,6 +57,26 @@ class LogRecordCodecTest {
     }
 
     @Property(tries = 200)
+    void anUpdateEncodedFromSlicesIsTheRecordsBytes(@ForAll("records") LogRecord record) {
+        if (!(record instanceof Update u)) {
+            return;
+        }
+        int n = u.after().length;
+        byte[] before = new byte[n + 7]; // the images sit inside larger arrays, at odd offsets
+        byte[] after = new byte[n + 3];
+        Arrays.fill(before, (byte) 0x11);
+        Arrays.fill(after, (byte) 0x22);
+        System.arraycopy(u.before(), 0, before, 5, n);
+        System.arraycopy(u.after(), 0, after, 1, n);
+        byte[] into = new byte[LogRecordCodec.updateSize(n) + 9];
+
+        LogRecordCodec.encodeUpdate(into, 9, u.txn(), u.prevLsn(), u.block(), u.offset(), before, 5, after, 1, n);
+
+        assertThat(Arrays.copyOfRange(into, 9, into.length)).isEqualTo(LogRecordCodec.encode(record));
+        assertThat(Arrays.copyOf(into, 9)).as("nothing written before the record").isEqualTo(new byte[9]);
+    }
+
+    @Property(tries = 200)
     void aRecordCutShortIsCorruptNeverAnotherRecord(@ForAll("records") LogRecord record) {
         byte[] bytes = LogRecordCodec.encode(record);
         byte[] cut = Arrays.copyOf(bytes, bytes.length - 1);

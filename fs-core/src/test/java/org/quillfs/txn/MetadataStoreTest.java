@@ -265,6 +265,102 @@ class MetadataStoreTest {
     }
 
     @Test
+    void aReadWriteTransactionObjectIsReusedAndCarriesNothingOverFromItsLastUse() {
+        MetadataStore store = open();
+        TransactionManager manager = store.transactions();
+        long budget = LogRecordCodec.updateSize(8);
+        AtomicInteger firstEnded = new AtomicInteger();
+        AtomicInteger firstBeforeCommit = new AtomicInteger();
+
+        Transaction first = manager.begin(budget);
+        first.update(scratch(20), 100, bytes(8, 1)); // takes the whole budget, locks scratch(20) exclusive
+        first.onEnd(committed -> firstEnded.incrementAndGet());
+        first.beforeCommit(firstBeforeCommit::incrementAndGet);
+        long firstId = first.id();
+        first.commit();
+        assertThatThrownBy(() -> first.update(scratch(20), 100, bytes(8, 2)))
+                .as("an ended transaction stays unusable while it waits in the pool")
+                .isInstanceOf(IllegalStateException.class);
+
+        Transaction second = manager.begin(budget);
+        assertThat(second).as("the pool hands the same object out again").isSameAs(first);
+        assertThat(second.id()).isNotEqualTo(firstId);
+        assertThat(manager.activeTable()).as("it has logged nothing yet: not in the table with the last use's LSNs")
+                .isEmpty();
+        try (CachedBlock block = second.readForUpdate(scratch(20))) {
+            assertThat(block.blockNr()).isEqualTo(scratch(20));
+        }
+        assertThat(manager.locks().held(second.id()))
+                .as("it takes the lock again rather than remember the last use's exclusive lock")
+                .containsExactly(new PageLockManager.HeldLock(scratch(20), true));
+        second.update(scratch(20), 200, bytes(8, 3)); // the whole budget again: the last use's bytes do not count
+        assertThat(manager.activeTable()).singleElement()
+                .satisfies(t -> assertThat(t.txn()).isEqualTo(second.id()));
+        second.abort();
+
+        assertThat(firstEnded).as("the last use's end action ran once, at its own end").hasValue(1);
+        assertThat(firstBeforeCommit).hasValue(1);
+        try (CachedBlock block = store.cache().pin(scratch(20))) {
+            assertThat(block.copy(100, 8)).as("the abort undid its own change, not the last use's").isEqualTo(bytes(8, 1));
+            assertThat(block.copy(200, 8)).isEqualTo(new byte[8]);
+        }
+    }
+
+    @Test
+    void blockCopiesToChangeAreReusedByTheNextUseAndHoldOnlyTheBlockCopied() {
+        MetadataStore store = open();
+        TransactionManager manager = store.transactions();
+        long budget = 2 * LogRecordCodec.updateSize(8);
+        Transaction first = manager.begin(budget);
+        first.update(scratch(30), 100, bytes(8, 1));
+        first.update(scratch(31), 100, bytes(8, 2));
+        byte[] copy;
+        try (CachedBlock block = first.readForUpdate(scratch(30))) {
+            copy = first.copyToChange(block);
+        }
+        copy[300] = 7; // a change the first use never logs
+        first.commit();
+
+        Transaction second = manager.begin(budget);
+        try (CachedBlock y = second.readForUpdate(scratch(31)); CachedBlock x = second.readForUpdate(scratch(30))) {
+            byte[] again = second.copyToChange(y);
+            assertThat(again).as("the next use gets the same array back").isSameAs(copy);
+            assertThat(again).as("holding the block it copies, nothing of the last use").isEqualTo(y.copy(0, BLOCK));
+            byte[] other = second.copyToChange(x);
+            assertThat(other).as("two copies in one use are two arrays").isNotSameAs(again);
+            assertThat(other).isEqualTo(x.copy(0, BLOCK));
+        }
+        second.commit();
+    }
+
+    @Test
+    void readWriteTransactionsFromManyThreadsReuseAHandfulOfObjects() throws Exception {
+        MetadataStore store = open();
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        List<Future<?>> done = new ArrayList<>();
+        for (int t = 0; t < 4; t++) {
+            long block = scratch(21 + t);
+            done.add(pool.submit(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(4));
+                    txn.update(block, 100, ByteBuffer.allocate(4).putInt(i).array());
+                    txn.commit();
+                }
+            }));
+        }
+        for (Future<?> f : done) {
+            f.get(120, TimeUnit.SECONDS);
+        }
+        pool.shutdown();
+        assertThat(store.transactions().readWriteObjectsCreated()).isLessThan(100);
+        for (int t = 0; t < 4; t++) {
+            try (CachedBlock block = store.cache().pin(scratch(21 + t))) {
+                assertThat(ByteBuffer.wrap(block.copy(100, 4)).getInt()).isEqualTo(19_999);
+            }
+        }
+    }
+
+    @Test
     void aDeadlockVictimAbortsReplaysAndBothFinish() throws Exception {
         MetadataStore store = open();
         CountDownLatch bothHoldOne = new CountDownLatch(2);
