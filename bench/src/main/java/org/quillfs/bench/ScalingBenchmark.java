@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -55,6 +56,8 @@ public class ScalingBenchmark {
         long[] population;
         long readFile;
         final AtomicInteger threads = new AtomicInteger();
+        /** Every thread's state: cleaned up from here, because JMH may tear this state down first. */
+        final List<PerThread> perThread = new CopyOnWriteArrayList<>();
         long startNanos;
         ConcurrencyCounters.Snapshot startCounts;
 
@@ -79,8 +82,25 @@ public class ScalingBenchmark {
             startCounts = fs.concurrency();
         }
 
+        /**
+         * Removes what the iteration created (not timed), so that every iteration starts alike.
+         * Here and not in {@link PerThread}: JMH ran this state's trial teardown, which closes the
+         * filesystem, before the thread states' teardown of the last iteration, whose unlinks then
+         * failed with EIO.
+         */
+        @TearDown(Level.Iteration)
+        public void removeCreated() {
+            for (PerThread t : perThread) {
+                t.createdOwn.forEach(n -> fs.unlink(t.ownDir, n));
+                t.createdShared.forEach(n -> fs.unlink(oneDir, n));
+                t.createdOwn.clear();
+                t.createdShared.clear();
+            }
+        }
+
         @TearDown(Level.Trial)
         public void tearDown() throws IOException {
+            perThread.forEach(t -> fs.release(t.readHandle));
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             ConcurrencyCounters.Snapshot c = fs.concurrency().since(startCounts);
             System.out.printf("%n  per second of the run: %.0f lock waits, %.1f deadlocks, %.1f replays, %.1f real"
@@ -109,20 +129,7 @@ public class ScalingBenchmark {
             ownDir = shared.fs.mkdir(FileSystem.ROOT, name("t", thread), 0755, CALLER).inode();
             readHandle = shared.fs.open(shared.readFile, OpenFlags.O_RDONLY);
             random = new SplittableRandom(thread);
-        }
-
-        /** Removes what the iteration created (not timed), so that every iteration starts alike. */
-        @TearDown(Level.Iteration)
-        public void removeCreated(Shared shared) {
-            createdOwn.forEach(n -> shared.fs.unlink(ownDir, n));
-            createdShared.forEach(n -> shared.fs.unlink(shared.oneDir, n));
-            createdOwn.clear();
-            createdShared.clear();
-        }
-
-        @TearDown(Level.Trial)
-        public void tearDown(Shared shared) {
-            shared.fs.release(readHandle);
+            shared.perThread.add(this);
         }
     }
 
