@@ -31,8 +31,10 @@ class DeviceErrorsIT {
         Path host = Files.createDirectories(tmp.resolve("host"));
         MountedImage.run(List.of("mount", "-t", "tmpfs", "-o", "size=24m", "quillfs-it-host", host.toString()), tmp,
                 Map.of()).assertSucceeded("mount -t tmpfs (as root)");
-        // The log goes outside the tmpfs, which fills up.
-        try (MountedImage fs = MountedImage.format(host, "full.img", "256M").withLogsIn(tmp.resolve("logs"))) {
+        // The daemon's log goes outside the tmpfs, which fills up. The image's log blocks are left
+        // unwritten (mkfs writes them by default), so that the journal needs host space later.
+        try (MountedImage fs = MountedImage.format(host, "full.img", "256M", "-E", "lazy_journal_init")
+                .withLogsIn(tmp.resolve("logs"))) {
             fs.mountOrFail();
             String sum = MountedImage.bash(fs.mountPoint, """
                     head -c 1000000 /dev/urandom > kept
