@@ -33,15 +33,8 @@ class FileSystemFsyncTest {
             fs.fsync(file.handle(), false);
             assertThat(recording.flushes() - before).as("the data, then the log").isEqualTo(2);
 
-            CrashStates states = new CrashStates(recording);
-            try (FileSystem crashed = FileSystem.open(states.atFlush(states.flushes()).device(), FsOptions.defaults())) {
-                long ino = crashed.lookup(FileSystem.ROOT, name("f")).inode();
-                ByteBuffer read = ByteBuffer.allocate(content.length);
-                long again = crashed.open(ino, OpenFlags.O_RDONLY);
-                crashed.read(again, 0, read);
-                crashed.release(again);
-                assertThat(read.array()).as("durable at the fsync's last flush").isEqualTo(content);
-            }
+            assertThat(readAtLastFlush(recording, content.length)).as("durable at the fsync's last flush")
+                    .isEqualTo(content);
 
             int after = recording.flushes();
             fs.fsync(file.handle(), false);
@@ -68,16 +61,21 @@ class FileSystemFsyncTest {
             assertThat(recording.flushes() - before).as("the log's flush covers the data too").isEqualTo(1);
 
             System.arraycopy(patch, 0, content, 5 * BLOCK, BLOCK);
-            CrashStates states = new CrashStates(recording);
-            try (FileSystem crashed = FileSystem.open(states.atFlush(states.flushes()).device(), FsOptions.defaults())) {
-                long ino = crashed.lookup(FileSystem.ROOT, name("f")).inode();
-                ByteBuffer read = ByteBuffer.allocate(content.length);
-                long again = crashed.open(ino, OpenFlags.O_RDONLY);
-                crashed.read(again, 0, read);
-                crashed.release(again);
-                assertThat(read.array()).as("durable at the fsync's flush").isEqualTo(content);
-            }
+            assertThat(readAtLastFlush(recording, content.length)).as("durable at the fsync's flush").isEqualTo(content);
             fs.release(file.handle());
+        }
+    }
+
+    /** The first {@code length} bytes of file "f" on the device as a crash right after its last flush leaves it. */
+    private static byte[] readAtLastFlush(RecordingBlockDevice recording, int length) {
+        CrashStates states = new CrashStates(recording);
+        try (FileSystem crashed = FileSystem.open(states.atFlush(states.flushes()).device(), FsOptions.defaults())) {
+            long ino = crashed.lookup(FileSystem.ROOT, name("f")).inode();
+            ByteBuffer read = ByteBuffer.allocate(length);
+            long handle = crashed.open(ino, OpenFlags.O_RDONLY);
+            crashed.read(handle, 0, read);
+            crashed.release(handle);
+            return read.array();
         }
     }
 }
