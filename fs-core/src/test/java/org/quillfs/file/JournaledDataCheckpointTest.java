@@ -15,9 +15,9 @@ import org.quillfs.txn.Checkpointer;
 import org.quillfs.txn.MetadataStore;
 import org.quillfs.txn.ReadOnlyTransaction;
 import org.quillfs.txn.Transaction;
-import org.quillfs.volume.BlockDevice;
 import org.quillfs.volume.CrashState;
 import org.quillfs.volume.CrashStates;
+import org.quillfs.volume.ForwardingBlockDevice;
 import org.quillfs.volume.MemoryBlockDevice;
 import org.quillfs.volume.RecordingBlockDevice;
 
@@ -156,10 +156,9 @@ class JournaledDataCheckpointTest {
      * until {@link #resume} opens: before its first write outside the journal region (a block
      * going home), or, {@code afterFlush}, right after the first flush that follows such a write.
      */
-    static final class PausingDevice implements BlockDevice {
+    static final class PausingDevice extends ForwardingBlockDevice {
         final CountDownLatch paused = new CountDownLatch(1);
         final CountDownLatch resume = new CountDownLatch(1);
-        private final RecordingBlockDevice inner;
         private final long journalStart;
         private final long journalEnd;
         private final String thread;
@@ -167,31 +166,11 @@ class JournaledDataCheckpointTest {
         private volatile boolean wroteHome;
 
         PausingDevice(RecordingBlockDevice inner, Superblock superblock, String thread, boolean afterFlush) {
-            this.inner = inner;
+            super(inner);
             this.journalStart = superblock.geometry().journalStart();
             this.journalEnd = journalStart + superblock.geometry().journalBlocks();
             this.thread = thread;
             this.afterFlush = afterFlush;
-        }
-
-        @Override
-        public int blockSize() {
-            return inner.blockSize();
-        }
-
-        @Override
-        public long blockCount() {
-            return inner.blockCount();
-        }
-
-        @Override
-        public String name() {
-            return inner.name();
-        }
-
-        @Override
-        public void read(long firstBlock, ByteBuffer... dsts) {
-            inner.read(firstBlock, dsts);
         }
 
         @Override
@@ -202,12 +181,12 @@ class JournaledDataCheckpointTest {
                     pauseOnce();
                 }
             }
-            inner.write(firstBlock, srcs);
+            super.write(firstBlock, srcs);
         }
 
         @Override
         public void flush() {
-            inner.flush();
+            super.flush();
             if (afterFlush && Thread.currentThread().getName().equals(thread) && wroteHome) {
                 pauseOnce();
             }
@@ -223,11 +202,6 @@ class JournaledDataCheckpointTest {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }

@@ -30,6 +30,7 @@ import org.quillfs.journal.RecoveryReport;
 import org.quillfs.volume.CrashStates;
 import org.quillfs.volume.RecordingBlockDevice;
 import org.quillfs.volume.BlockDevice;
+import org.quillfs.volume.ForwardingBlockDevice;
 import org.quillfs.volume.MemoryBlockDevice;
 
 class MetadataStoreTest {
@@ -489,32 +490,16 @@ class MetadataStoreTest {
     }
 
     /** A device whose block writes each take about 0.5 ms once {@code writeDelay} is set. */
-    static final class SlowDevice implements BlockDevice {
-        private final BlockDevice inner;
+    static final class SlowDevice extends ForwardingBlockDevice {
         volatile boolean writeDelay;
 
         SlowDevice(BlockDevice inner) {
-            this.inner = inner;
-        }
-
-        @Override
-        public int blockSize() {
-            return inner.blockSize();
-        }
-
-        @Override
-        public long blockCount() {
-            return inner.blockCount();
+            super(inner);
         }
 
         @Override
         public String name() {
-            return "slow " + inner.name();
-        }
-
-        @Override
-        public void read(long firstBlock, ByteBuffer... dsts) {
-            inner.read(firstBlock, dsts);
+            return "slow " + super.name();
         }
 
         @Override
@@ -526,17 +511,7 @@ class MetadataStoreTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            inner.write(firstBlock, srcs);
-        }
-
-        @Override
-        public void flush() {
-            inner.flush();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            super.write(firstBlock, srcs);
         }
     }
 }
