@@ -2,6 +2,7 @@ package org.quillfs.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.quillfs.fs.TestFileSystems.errnoOf;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -124,15 +125,6 @@ class FaultInjectionTest {
         byte[] b = new byte[n];
         Arrays.fill(b, value);
         return b;
-    }
-
-    private static Errno errnoOf(Runnable op) {
-        try {
-            op.run();
-        } catch (FsException e) {
-            return e.errno();
-        }
-        throw new AssertionError("the operation did not fail");
     }
 
     private static boolean superblockSaysErrors(BlockDevice device) {

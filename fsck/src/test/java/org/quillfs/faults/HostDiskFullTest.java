@@ -2,6 +2,7 @@ package org.quillfs.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.fail;
+import static org.quillfs.fs.TestFileSystems.errnoOf;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -188,15 +189,6 @@ class HostDiskFullTest {
 
     private static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static Errno errnoOf(Runnable op) {
-        try {
-            op.run();
-        } catch (FsException e) {
-            return e.errno();
-        }
-        throw new AssertionError("the operation did not fail");
     }
 
     private record Result(int code, String output) {
