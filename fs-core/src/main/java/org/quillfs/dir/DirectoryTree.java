@@ -464,7 +464,7 @@ public final class DirectoryTree {
         }
     }
 
-    /** A read-only view of verified block {@code nr}: see {@link #load(LongFunction, long, long, int, boolean)}. */
+    /** A read-only view of verified block {@code nr}: see {@link #load(LongFunction, long, long, int, Transaction)}. */
     private ByteBuffer load(LongFunction<CachedBlock> reader, long dirInode, long nr, int level) {
         return load(reader, dirInode, nr, level, null);
     }
