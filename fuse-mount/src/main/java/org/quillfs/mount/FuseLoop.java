@@ -32,6 +32,11 @@ import org.slf4j.LoggerFactory;
  * {@code fuse_session_process_buf} with a buffer of their own; when the kernel ends the session
  * (unmount: the read returns 0) every worker stops, and {@code fuse_teardown} releases the
  * session (and unmounts only if the mount is still there).
+ *
+ * <p>While one caller at a time sends requests, only one worker reads {@code /dev/fuse}
+ * ({@link ReaderRole}), polling briefly before it sleeps ({@link RequestPoll}), and a watchdog
+ * thread lets another read when all are busy with slow requests; while several callers do
+ * ({@link CallerMix}), every idle worker waits in {@code read}. docs/MOUNT.md, "The request loop".
  */
 final class FuseLoop {
 
@@ -39,10 +44,14 @@ final class FuseLoop {
 
     /** Requests served at once: enough for fsyncs to block a few while others go on. */
     static final int WORKERS = 8;
+    /** How often the {@link ReaderRole} watchdog looks for workers all busy. */
+    private static final long WATCHDOG_TICK_NANOS = 1_000_000;
     private static final int EINTR = 4;
     /** struct fuse_buf (fuse_common.h, 2.9): size_t size; int flags; void *mem; int fd; off_t pos. */
     private static final int FUSE_BUF_SIZE = 40;
     private static final int FUSE_BUF_MEM = 16;
+    /** struct fuse_in_header: the caller's thread id, at the start of every request. */
+    private static final int IN_HEADER_PID = 32;
 
     /** The libfuse 2 calls the loop needs. */
     public interface LibFuse2 {
@@ -65,6 +74,8 @@ final class FuseLoop {
         void fuse_session_exit(Pointer session);
 
         void fuse_teardown(Pointer fuse, Pointer mountpoint);
+
+        int fuse_chan_fd(Pointer channel);
     }
 
     private static final LibFuse2 LIBFUSE = load();
@@ -124,40 +135,59 @@ final class FuseLoop {
         Pointer session = LIBFUSE.fuse_get_session(f);
         Pointer channel = LIBFUSE.fuse_session_next_chan(session, null);
         long bufSize = LIBFUSE.fuse_chan_bufsize(channel);
+        int fd = LIBFUSE.fuse_chan_fd(channel);
+        ReaderRole role = new ReaderRole();
+        RequestPoll.Hint spinPays = new RequestPoll.Hint();
+        CallerMix callers = new CallerMix();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < WORKERS; i++) {
             Thread worker = new Thread(() -> {
                 try {
-                    work(session, channel, bufSize);
+                    work(session, channel, bufSize, role, callers,
+                            new RequestPoll(fd, Runtime.getRuntime(LIBFUSE), spinPays));
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
                     LIBFUSE.fuse_session_exit(session);
+                } finally {
+                    role.close(); // one worker stopping (unmounted, or failed) stops them all
                 }
             }, "fuse-worker-" + i);
             worker.setDaemon(true);
             worker.start();
             workers.add(worker);
         }
+        Thread watchdog = new Thread(() -> role.watch(WATCHDOG_TICK_NANOS), "fuse-reader-watchdog");
+        watchdog.setDaemon(true);
+        watchdog.start();
         for (Thread worker : workers) {
             joinUninterruptibly(worker);
         }
+        joinUninterruptibly(watchdog);
         if (failure.get() != null) {
             log.error("a FUSE worker failed; the session ended", failure.get());
         }
     }
 
-    private static void work(Pointer session, Pointer channel, long bufSize) {
+    private static void work(Pointer session, Pointer channel, long bufSize, ReaderRole role, CallerMix callers,
+            RequestPoll poll) {
         Runtime runtime = Runtime.getRuntime(LIBFUSE);
         Pointer mem = Memory.allocateDirect(runtime, (int) bufSize);
         Pointer buf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
         Pointer from = Memory.allocateDirect(runtime, runtime.addressSize(), true);
-        while (LIBFUSE.fuse_session_exited(session) == 0) {
+        while (role.take(callers.several(System.nanoTime())) && LIBFUSE.fuse_session_exited(session) == 0) {
             buf.setMemory(0, FUSE_BUF_SIZE, (byte) 0);
             buf.putLong(0, bufSize);
             buf.putPointer(FUSE_BUF_MEM, mem);
             from.putPointer(0, channel);
+            long waitStart = poll.awaitBriefly();
             int res = LIBFUSE.fuse_session_receive_buf(session, buf, from);
+            boolean several = false;
+            if (res > 0) {
+                several = callers.note(mem.getInt(IN_HEADER_PID), System.nanoTime());
+                poll.received(waitStart, several);
+            }
+            role.received(res > 0 && !several && poll.ready(), several);
             if (res == -EINTR) {
                 continue;
             }

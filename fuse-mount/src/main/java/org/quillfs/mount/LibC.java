@@ -5,7 +5,8 @@ import jnr.ffi.Pointer;
 
 /**
  * The few C library calls the mount needs that Java has no API for: an open-file-description
- * lock ({@link ImageLock}), a new session and moving a descriptor (daemonising). Strings pass
+ * lock ({@link ImageLock}), a new session and moving a descriptor (daemonising), polling
+ * {@code /dev/fuse} ({@link RequestPoll}). Strings pass
  * through jnr's default charset (see {@link NativeNames}).
  */
 public interface LibC {
@@ -23,4 +24,7 @@ public interface LibC {
     int setsid();
 
     int getpid();
+
+    /** {@code fds} points at {@code nfds} {@code struct pollfd}s (int fd; short events; short revents). */
+    int poll(Pointer fds, long nfds, int timeoutMillis);
 }
