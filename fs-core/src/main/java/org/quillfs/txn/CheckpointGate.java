@@ -26,8 +26,8 @@ import org.quillfs.concurrent.ProcessBarrier;
  * Entry is "count in, then read the flag"; a pause is "raise the flag, then read the counts".
  * As in Dekker's algorithm, it is correct only if either the reader sees the flag or the pauser
  * sees the reader's count, never neither, which needs a store-load fence between each side's
- * store and load. The reader's side has none (a fence is a locked instruction on x86, some 4 ns,
- * ten times the rest of the read side); the pauser runs one on the reader's behalf
+ * store and load. The reader's side has none (a fence is a locked instruction on x86, a few
+ * nanoseconds, more than the rest of the read side); the pauser runs one on the reader's behalf
  * ({@link ProcessBarrier#run}, after raising the flag and before reading the counts): the kernel
  * interrupts every processor running one of our threads and executes a full barrier there, and
  * returns only when all have. Take a reader R and the point P of its program where the barrier
@@ -49,21 +49,24 @@ import org.quillfs.concurrent.ProcessBarrier;
  * with plain field or array accesses. The leaving store is a release store and the pauser reads
  * counts with volatile loads, so what a reader did inside happens-before the snapshot.
  *
- * <p>A slot belongs to the first thread that enters through it (its id, claimed once by CAS in
- * {@link #owners}); only that thread writes its count, so counting needs no atomic instruction.
- * A thread whose slot another thread owns counts on that slot's second, shared counter with an
- * atomic add, which is itself a full fence: correct in every mode, as fast as the gate was
- * before. Thread ids are never reused, so a slot whose owner died stays claimed: with
- * {@value #SLOTS} slots, a process that keeps creating threads slowly moves them to shared
- * counters (speed, not correctness). Where the barrier is not available ({@link
- * ProcessBarrier#available}), readers run a full fence between count and flag instead, decided
- * once per gate ({@code mode()}).
+ * <p>A slot belongs to the first thread that enters through it (its id, claimed once by CAS next
+ * to its count); only that thread writes its count, so counting needs no atomic instruction.
+ * A thread whose slot another thread owns (ids equal modulo {@value #SLOTS}) counts on that
+ * slot's second, shared counter with an atomic add, which is itself a full fence: correct with
+ * or without the barrier, as fast as the gate was before, and it reads the owner's line, which
+ * slows the owner a little. Thread ids are never reused, so a slot whose owner died stays
+ * claimed: a process that keeps creating threads slowly moves the new ones to shared counters
+ * (speed, not correctness). Where the barrier is not available ({@link
+ * ProcessBarrier#available}, decided once per process) no thread owns a slot: every reader
+ * counts with the atomic add ({@link Mode#FENCE}). The mode is a constant of the gate, and the
+ * read side does not look at it: in that mode every slot's owner is an id no thread has.
  *
  * <p>A reader leaving during a pause wakes the pauser under {@link #room}'s monitor, where the
  * pauser re-reads the counts before it waits, so no wake-up is lost (the same barrier argument
  * applies to "count out, then read the flag"); resume lowers the flag before it wakes the readers
  * waiting in the same room. Entries do not nest (a reader that entered twice would wait for a
- * pause that waits for it).
+ * pause that waits for it, and an owner's count is 1 or 0, not a sum); {@link LockOrder}, on in
+ * every unit test, throws when a thread takes the gate it holds.
  */
 public final class CheckpointGate {
 
@@ -71,7 +74,10 @@ public final class CheckpointGate {
     enum Mode {
         /** The pauser runs {@link ProcessBarrier#run}; readers order their accesses only for the JIT. */
         MEMBARRIER,
-        /** Readers run {@link VarHandle#fullFence} (where the barrier is not available). */
+        /**
+         * Where the barrier is not available: no thread owns a slot, so every reader counts with
+         * an atomic add, itself a full fence (the gate as it was before the barrier).
+         */
         FENCE
     }
 
@@ -79,6 +85,10 @@ public final class CheckpointGate {
     static final int SLOTS = 256;
     /** Longs per slot: 128 bytes, so two slots never share a line or an adjacent-line prefetch pair. */
     private static final int PAD = 16;
+    /** Where in a slot the owner's thread id is, on the line of its count: one line to check and count. */
+    private static final int OWNER = 1;
+    /** An owner no thread has: set on every slot in {@link Mode#FENCE}. */
+    private static final long NO_THREAD = -1;
     /** Where in a slot the shared counter is, 64 bytes from the owner's, off the owner's line. */
     private static final int SHARED = 8;
     /** The mode where the barrier can be run, chosen once per process. */
@@ -96,17 +106,14 @@ public final class CheckpointGate {
     }
 
     /**
-     * Per slot, from index {@code PAD * (slot + 1)}: the owner's count, and {@link #SHARED} longs
-     * on, the count of the threads that share the slot. Slot 0 starts a slot's width in, off the
-     * line with the array's length, which every access reads.
+     * Per slot, from index {@code PAD * (slot + 1)}: the owner's count (0 or 1); next to it the
+     * owner's thread id (0 until a thread claims the slot, then set once); and {@link #SHARED}
+     * longs on, the count of the threads that share the slot. Slot 0 starts a slot's width in,
+     * off the line with the array's length, which every access reads.
      */
     private final long[] counts;
-    /** Per slot, the id of the thread that owns it, or 0; set once. */
-    private final long[] owners;
     private final int slotMask;
     private final Mode mode;
-    /** {@code mode == FENCE}, read on every entry and exit. */
-    private final boolean readersFence;
     private volatile boolean paused;
     /** Where readers wait out a pause and the pauser waits for readers in flight. */
     private final Object room = new Object();
@@ -126,10 +133,14 @@ public final class CheckpointGate {
             throw new IllegalArgumentException("membarrier not available: " + ProcessBarrier.unavailableReason());
         }
         this.counts = new long[(slots + 1) * PAD];
-        this.owners = new long[slots];
         this.slotMask = slots - 1;
         this.mode = mode;
-        this.readersFence = mode == Mode.FENCE;
+        if (mode == Mode.FENCE) {
+            // no thread can own a slot: every reader counts with an atomic add, which fences
+            for (int i = PAD; i < counts.length; i += PAD) {
+                counts[i + OWNER] = NO_THREAD;
+            }
+        }
     }
 
     /** How readers are ordered against a pause in this gate. */
@@ -141,28 +152,24 @@ public final class CheckpointGate {
     public void enter() {
         LockOrder.taking(LockOrder.Level.GATE);
         long id = Thread.currentThread().getId();
-        int slot = (int) id & slotMask;
-        long owner = owners[slot]; // plain: set once, and a thread sees its own claim
-        if (owner == id || owner == 0 && LONGS.compareAndSet(owners, slot, 0L, id)) {
-            enterOwned(PAD * (slot + 1));
+        int i = PAD * (((int) id & slotMask) + 1);
+        long owner = counts[i + OWNER]; // plain: set once, and a thread sees its own claim
+        if (owner == id || owner == 0 && LONGS.compareAndSet(counts, i + OWNER, 0L, id)) {
+            enterOwned(i);
         } else {
-            enterShared(PAD * (slot + 1) + SHARED);
+            enterShared(i + SHARED);
         }
     }
 
     /** Leaves the read side. */
     public void exit() {
         long id = Thread.currentThread().getId();
-        int slot = (int) id & slotMask;
-        if (owners[slot] == id) {
-            int i = PAD * (slot + 1);
-            // release: what the reader did inside is visible to a pauser that sees the count
-            LONGS.setRelease(counts, i, (long) LONGS.get(counts, i) - 1);
-            if (readersFence) {
-                VarHandle.fullFence();
-            }
+        int i = PAD * (((int) id & slotMask) + 1);
+        if (counts[i + OWNER] == id) {
+            // release: what the reader did inside is visible to a pauser that sees the 0
+            LONGS.setRelease(counts, i, 0L);
         } else {
-            LONGS.getAndAdd(counts, PAD * (slot + 1) + SHARED, -1L);
+            long ignored = (long) LONGS.getAndAdd(counts, i + SHARED, -1L);
         }
         if ((boolean) PAUSED.getAcquire(this)) {
             wakePauser();
@@ -174,10 +181,10 @@ public final class CheckpointGate {
     public void pause() {
         pauser.acquireUninterruptibly();
         paused = true;
-        if (readersFence) {
-            VarHandle.fullFence();
-        } else {
+        if (mode == Mode.MEMBARRIER) {
             ProcessBarrier.run();
+        } else {
+            VarHandle.fullFence();
         }
         awaitInRoom(this::anyInside);
     }
@@ -191,22 +198,20 @@ public final class CheckpointGate {
     }
 
     /**
-     * Counts in on the thread's own slot. Only this thread writes {@code counts[i]}, so a plain
-     * read of it and an opaque store of one more are enough; the opaque store and the acquire
-     * load of the flag are VarHandle accesses so that the JIT keeps them in this order (see the
-     * class comment; a plain store could sink below the load).
+     * Counts in on the thread's own slot. Only this thread writes {@code counts[i]}, and entries
+     * do not nest, so the count is 0 or 1 and entering stores 1: no atomic instruction, and no
+     * load of the count, whose store-to-load forwarding from the last exit would otherwise chain
+     * one entry to the next (about 3 ns per enter and exit, measured). The opaque store and the
+     * acquire load of the flag are VarHandle accesses so that the JIT keeps them in this order
+     * (see the class comment; a plain store could sink below the load).
      */
     private void enterOwned(int i) {
         for (;;) {
-            long count = (long) LONGS.get(counts, i);
-            LONGS.setOpaque(counts, i, count + 1);
-            if (readersFence) {
-                VarHandle.fullFence();
-            }
+            LONGS.setOpaque(counts, i, 1L);
             if (!(boolean) PAUSED.getAcquire(this)) {
                 return;
             }
-            LONGS.setRelease(counts, i, count);
+            LONGS.setRelease(counts, i, 0L);
             wakePauser();
             awaitInRoom(() -> paused);
         }
@@ -215,11 +220,11 @@ public final class CheckpointGate {
     /** Counts in on a slot another thread owns: an atomic add, a full fence in itself. */
     private void enterShared(int i) {
         for (;;) {
-            LONGS.getAndAdd(counts, i, 1L);
+            long ignored = (long) LONGS.getAndAdd(counts, i, 1L);
             if (!(boolean) PAUSED.getAcquire(this)) {
                 return;
             }
-            LONGS.getAndAdd(counts, i, -1L);
+            ignored = (long) LONGS.getAndAdd(counts, i, -1L);
             wakePauser();
             awaitInRoom(() -> paused);
         }
@@ -236,11 +241,10 @@ public final class CheckpointGate {
      * before it counts on it, and the claim is a full fence), so its counts are not read.
      */
     private boolean anyInside() {
-        for (int slot = 0; slot <= slotMask; slot++) {
-            if ((long) LONGS.getVolatile(owners, slot) == 0) {
+        for (int i = PAD; i < counts.length; i += PAD) {
+            if ((long) LONGS.getVolatile(counts, i + OWNER) == 0) {
                 continue;
             }
-            int i = PAD * (slot + 1);
             if ((long) LONGS.getVolatile(counts, i) != 0 || (long) LONGS.getVolatile(counts, i + SHARED) != 0) {
                 return true;
             }
