@@ -200,8 +200,7 @@ public final class CheckpointGate {
     /**
      * Counts in on the thread's own slot. Only this thread writes {@code counts[i]}, and entries
      * do not nest, so the count is 0 or 1 and entering stores 1: no atomic instruction, and no
-     * load of the count, whose store-to-load forwarding from the last exit would otherwise chain
-     * one entry to the next (about 3 ns per enter and exit, measured). The opaque store and the
+     * load of the count that would wait for the last exit's store. The opaque store and the
      * acquire load of the flag are VarHandle accesses so that the JIT keeps them in this order
      * (see the class comment; a plain store could sink below the load).
      */
