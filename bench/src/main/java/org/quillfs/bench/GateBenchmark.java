@@ -15,9 +15,10 @@ import org.quillfs.txn.CheckpointGate;
  * 8): {@link CheckpointGate#enter} plus {@link CheckpointGate#exit}, against the read lock of a
  * {@link ReentrantReadWriteLock} (the gate before) and against one uncontended volatile read
  * (the yardstick the issue sets). Run with {@code -t 1} and {@code -t 2}: with two threads the
- * read-write lock's shared reader count bounces between the cores; the gate's stripes do not.
+ * read-write lock's shared reader count bounces between the cores; the gate's slots do not.
  *
- * <p>Run: {@code java -jar bench/target/quillfs-benchmarks.jar GateBenchmark -f 1 -wi 3 -i 5 -t 2}.
+ * <p>Run: {@code java -jar bench/target/quillfs-benchmarks.jar GateBenchmark -f 1 -wi 3 -i 5 -t 2};
+ * {@link #pauseAndResume} only means something with {@code -t 1}.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
@@ -25,6 +26,8 @@ import org.quillfs.txn.CheckpointGate;
 public class GateBenchmark {
 
     private final CheckpointGate gate = new CheckpointGate();
+    /** A gate of its own, so that pausing does not stop the read-side benchmarks. */
+    private final CheckpointGate pausedGate = new CheckpointGate();
     private final ReentrantReadWriteLock readWriteLock = new ReentrantReadWriteLock();
     private volatile long flag = 1;
 
@@ -43,5 +46,16 @@ public class GateBenchmark {
     @Benchmark
     public long volatileRead() {
         return flag;
+    }
+
+    /**
+     * The write side with no reader inside: raise the flag, run the process-wide barrier (the
+     * membarrier system call), read the counts, lower the flag. Run it with {@code -t 1} only:
+     * pauses are one at a time, so more threads measure the wait for each other.
+     */
+    @Benchmark
+    public void pauseAndResume() {
+        pausedGate.pause();
+        pausedGate.resume();
     }
 }
