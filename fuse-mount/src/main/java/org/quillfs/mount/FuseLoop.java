@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>While one caller at a time sends requests, only one worker reads {@code /dev/fuse}
  * ({@link ReaderRole}), polling briefly before it sleeps ({@link RequestPoll}), and a watchdog
- * thread lets another read when all are busy with slow requests; while several callers do
- * ({@link CallerMix}), every idle worker waits in {@code read}. docs/MOUNT.md, "The request loop".
+ * thread lets another read when all are busy with slow requests; while requests come several
+ * at a time ({@link RequestMix}), every idle worker waits in {@code read}. docs/MOUNT.md, "The request loop".
  */
 final class FuseLoop {
 
@@ -138,13 +138,13 @@ final class FuseLoop {
         int fd = LIBFUSE.fuse_chan_fd(channel);
         ReaderRole role = new ReaderRole();
         RequestPoll.Hint spinPays = new RequestPoll.Hint();
-        CallerMix callers = new CallerMix();
+        RequestMix mix = new RequestMix();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
         for (int i = 0; i < WORKERS; i++) {
             Thread worker = new Thread(() -> {
                 try {
-                    work(session, channel, bufSize, role, callers,
+                    work(session, channel, bufSize, role, mix,
                             new RequestPoll(fd, Runtime.getRuntime(LIBFUSE), spinPays));
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
@@ -169,25 +169,27 @@ final class FuseLoop {
         }
     }
 
-    private static void work(Pointer session, Pointer channel, long bufSize, ReaderRole role, CallerMix callers,
+    private static void work(Pointer session, Pointer channel, long bufSize, ReaderRole role, RequestMix mix,
             RequestPoll poll) {
         Runtime runtime = Runtime.getRuntime(LIBFUSE);
         Pointer mem = Memory.allocateDirect(runtime, (int) bufSize);
         Pointer buf = Memory.allocateDirect(runtime, FUSE_BUF_SIZE, true);
         Pointer from = Memory.allocateDirect(runtime, runtime.addressSize(), true);
-        while (role.take(callers.several(System.nanoTime())) && LIBFUSE.fuse_session_exited(session) == 0) {
+        while (role.take() && LIBFUSE.fuse_session_exited(session) == 0) {
             buf.setMemory(0, FUSE_BUF_SIZE, (byte) 0);
             buf.putLong(0, bufSize);
             buf.putPointer(FUSE_BUF_MEM, mem);
             from.putPointer(0, channel);
             long waitStart = poll.awaitBriefly();
             int res = LIBFUSE.fuse_session_receive_buf(session, buf, from);
+            boolean queued = false;
             boolean several = false;
             if (res > 0) {
-                several = callers.note(mem.getInt(IN_HEADER_PID), System.nanoTime());
+                queued = poll.ready();
+                several = mix.note(mem.getInt(IN_HEADER_PID), queued, System.nanoTime());
                 poll.received(waitStart, several);
             }
-            role.received(res > 0 && !several && poll.ready(), several);
+            role.received(queued, several);
             if (res == -EINTR) {
                 continue;
             }

@@ -43,20 +43,22 @@ final class ReaderRole {
     private int waiting;
     /** Requests received so far: the watchdog's measure of progress. */
     private long received;
+    /** As the last {@link #received} said: every worker may read. */
+    private boolean several;
     private boolean watchdogAsleep;
     private boolean closed;
 
     /**
-     * Waits until no other worker holds the role, then takes it; with {@code severalCallers}
-     * (see {@link CallerMix}) takes it at once, beside the others: then every idle worker waits
-     * in {@code read}, as in libfuse's own loop.
+     * Waits until no other worker holds the role, then takes it; while requests come several at
+     * a time (see {@link #received}) takes it at once, beside the others: then every idle worker
+     * waits in {@code read}, as in libfuse's own loop.
      *
      * @return false when the session is over ({@link #close}): the worker stops
      */
-    boolean take(boolean severalCallers) {
+    boolean take() {
         lock.lock();
         try {
-            while (readers > 0 && !severalCallers && !closed) {
+            while (readers > 0 && !several && !closed) {
                 waiting++;
                 turn.awaitUninterruptibly();
                 waiting--;
@@ -73,15 +75,17 @@ final class ReaderRole {
 
     /**
      * The reader has a request and gives the role up. {@code more}: further requests are queued
-     * already, so a waiting worker is woken to read them; {@code severalCallers}: every waiting
-     * worker is woken, to wait in {@code read} instead.
+     * already, so a waiting worker is woken to read them. {@code several}: requests come several
+     * at a time ({@link RequestMix}), so until a call says otherwise every worker takes the role
+     * at once, and those waiting are woken to.
      */
-    void received(boolean more, boolean severalCallers) {
+    void received(boolean more, boolean several) {
         lock.lock();
         try {
             readers--;
             received++;
-            if (severalCallers && waiting > 0) {
+            this.several = several;
+            if (several && waiting > 0) {
                 turn.signalAll();
             } else if (more && readers == 0 && waiting > 0) {
                 turn.signal();

@@ -57,11 +57,11 @@ final class RequestPoll {
     }
 
     /**
-     * A request was read after a wait that began at {@code start}; {@code severalCallers}: the
-     * processors are busy with callers, so nobody polls until one caller is left.
+     * A request was read after a wait that began at {@code start}; {@code several}: requests
+     * come several at a time ({@link RequestMix}), so nobody polls until they come one by one.
      */
-    void received(long start, boolean severalCallers) {
-        spinPays.value = !severalCallers && System.nanoTime() - start <= SPIN_NANOS;
+    void received(long start, boolean several) {
+        spinPays.value = !several && System.nanoTime() - start <= SPIN_NANOS;
     }
 
     /** The shared "polling pays" flag; a stale read only costs one poll too many or too few. */

@@ -27,7 +27,7 @@ class ReaderRoleTest {
     }
 
     private CompletableFuture<Boolean> takeOnAnotherThread() {
-        return CompletableFuture.supplyAsync(() -> role.take(false), r -> {
+        return CompletableFuture.supplyAsync(() -> role.take(), r -> {
             Thread t = new Thread(r, "waiting-worker");
             t.setDaemon(true);
             t.start();
@@ -42,7 +42,7 @@ class ReaderRoleTest {
 
     @Test
     void onlyOneWorkerReadsAtATime() {
-        assertThat(role.take(false)).isTrue();
+        assertThat(role.take()).isTrue();
         CompletableFuture<Boolean> second = takeOnAnotherThread();
 
         assertThat(second.completeOnTimeout(null, QUIET.toMillis(), TimeUnit.MILLISECONDS).join()).isNull();
@@ -51,7 +51,7 @@ class ReaderRoleTest {
 
     @Test
     void aReaderThatReceivedTakesTheRoleAgainWithoutWakingTheOthers() {
-        assertThat(role.take(false)).isTrue();
+        assertThat(role.take()).isTrue();
         CompletableFuture<Boolean> waiter = takeOnAnotherThread();
         awaitWaiting(waiter);
         role.received(false, false);
@@ -64,7 +64,7 @@ class ReaderRoleTest {
 
     @Test
     void moreRequestsQueuedWakeAWaitingWorker() {
-        assertThat(role.take(false)).isTrue();
+        assertThat(role.take()).isTrue();
         CompletableFuture<Boolean> waiter = takeOnAnotherThread();
         awaitWaiting(waiter);
 
@@ -77,7 +77,7 @@ class ReaderRoleTest {
     @Test
     void theWatchdogLetsAnotherWorkerReadWhileTheOnlyReaderServesASlowRequest() {
         startWatchdog();
-        assertThat(role.take(false)).isTrue();
+        assertThat(role.take()).isTrue();
         CompletableFuture<Boolean> waiter = takeOnAnotherThread();
         awaitWaiting(waiter);
 
@@ -89,7 +89,7 @@ class ReaderRoleTest {
     @Test
     void theWatchdogWakesNobodyWhileSomeoneReads() {
         startWatchdog();
-        assertThat(role.take(false)).isTrue(); // a reader waiting in read(2) for the next request
+        assertThat(role.take()).isTrue(); // a reader waiting in read(2) for the next request
         CompletableFuture<Boolean> waiter = takeOnAnotherThread();
 
         assertThat(waiter.completeOnTimeout(null, QUIET.toMillis(), TimeUnit.MILLISECONDS).join()).isNull();
@@ -98,7 +98,7 @@ class ReaderRoleTest {
     @Test
     void theWatchdogSleepsWhenIdleAndStillWakesAWorkerAfterTheNextRequest() {
         startWatchdog();
-        assertThat(role.take(false)).isTrue();
+        assertThat(role.take()).isTrue();
         CompletableFuture<Boolean> waiter = takeOnAnotherThread();
         awaitWaiting(waiter);
         sleep(Duration.ofNanos(TICK * ReaderRole.IDLE_TICKS * 3)); // idle: the watchdog went to sleep
@@ -109,15 +109,28 @@ class ReaderRoleTest {
     }
 
     @Test
+    void whileRequestsComeSeveralAtATimeEveryWorkerReads() {
+        assertThat(role.take()).isTrue();
+        CompletableFuture<Boolean> waiter = takeOnAnotherThread();
+        awaitWaiting(waiter);
+
+        role.received(false, true);
+
+        assertThat(waiter.orTimeout(5, TimeUnit.SECONDS).join()).as("the waiting worker was woken").isTrue();
+        assertThat(takeOnAnotherThread().orTimeout(5, TimeUnit.SECONDS).join()).as("and the next takes it beside it").isTrue();
+        assertThat(role.readers()).isEqualTo(2);
+    }
+
+    @Test
     void closeReleasesEveryWaitingWorker() {
-        assertThat(role.take(false)).isTrue();
+        assertThat(role.take()).isTrue();
         CompletableFuture<Boolean> waiter = takeOnAnotherThread();
         awaitWaiting(waiter);
 
         role.close();
 
         assertThat(waiter.orTimeout(5, TimeUnit.SECONDS).join()).isFalse();
-        assertThat(role.take(false)).isFalse();
+        assertThat(role.take()).isFalse();
     }
 
     /** Gives the other thread time to reach its wait (its take cannot complete before then). */
