@@ -10,7 +10,7 @@ import jnr.ffi.Runtime;
  *
  * <p>A program that makes one call after another (tar, cp) sends its next request a few
  * microseconds after our reply; the reader that polls for it meanwhile takes it without a
- * sleep and a wake-up, which here cost more than serving it (docs/MOUNT.md, "Request loop").
+ * sleep and a wake-up, which here cost more than serving it (docs/MOUNT.md, "The request loop").
  * Polling pays only while requests come that close together, so the wait is skipped after a
  * request that came later than {@link #SPIN_NANOS}, until one comes that close again.
  */
