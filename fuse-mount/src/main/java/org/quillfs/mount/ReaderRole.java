@@ -20,11 +20,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * request for a few microseconds before it sleeps in {@code read}. A waiting worker is woken
  * only when there is work it can do that the others cannot:
  * <ul>
- * <li>more requests are already queued when the reader takes one ({@link #received}{@code (true)});
+ * <li>more requests are already queued when the reader takes one ({@link #received} with
+ *     {@code more});
  * <li>no worker has taken the role for a whole tick of the {@link #watch watchdog}: every worker
  *     is busy with a slow request (an fsync, a wait for a page lock), so a request that came
  *     meanwhile waits at most about two ticks, never for the slow one to finish.
  * </ul>
+ * While requests come several at a time ({@link RequestMix}: several callers, or readahead)
+ * there is no single reader: every idle worker takes the role at once and waits in
+ * {@code read}, as in libfuse's own loop.
  * The watchdog ticks only while requests come; after {@value #IDLE_TICKS} quiet ticks with a
  * reader waiting in {@code read} it sleeps until the next request.
  */
@@ -38,7 +42,7 @@ final class ReaderRole {
     private final Condition turn = lock.newCondition();
     /** The watchdog, sleeping while the mount is idle. */
     private final Condition activity = lock.newCondition();
-    /** Workers holding the role: 1 while one reads, 0 while all serve, more after a watchdog wake-up. */
+    /** Workers holding the role: 1 while one reads, 0 while all serve, more after a watchdog wake-up or while requests come several at a time. */
     private int readers;
     private int waiting;
     /** Requests received so far: the watchdog's measure of progress. */
