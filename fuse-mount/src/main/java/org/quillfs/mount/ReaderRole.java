@@ -42,7 +42,10 @@ final class ReaderRole {
     private final Condition turn = lock.newCondition();
     /** The watchdog, sleeping while the mount is idle. */
     private final Condition activity = lock.newCondition();
-    /** Workers holding the role: 1 while one reads, 0 while all serve, more after a watchdog wake-up or while requests come several at a time. */
+    /**
+     * Workers holding the role: 1 while one reads, 0 while all serve, more after a watchdog
+     * wake-up or while requests come several at a time.
+     */
     private int readers;
     private int waiting;
     /** Requests received so far: the watchdog's measure of progress. */
