@@ -137,7 +137,7 @@ final class FuseLoop {
         long bufSize = LIBFUSE.fuse_chan_bufsize(channel);
         int fd = LIBFUSE.fuse_chan_fd(channel);
         ReaderRole role = new ReaderRole();
-        RequestPoll.Hint spinPays = new RequestPoll.Hint();
+        RequestPoll.Policy pollPolicy = new RequestPoll.Policy();
         RequestMix mix = new RequestMix();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         List<Thread> workers = new ArrayList<>();
@@ -145,7 +145,7 @@ final class FuseLoop {
             Thread worker = new Thread(() -> {
                 try {
                     work(session, channel, bufSize, role, mix,
-                            new RequestPoll(fd, Runtime.getRuntime(LIBFUSE), spinPays));
+                            new RequestPoll(fd, Runtime.getRuntime(LIBFUSE), pollPolicy));
                 } catch (RuntimeException | Error e) {
                     failure.compareAndSet(null, e);
                     LIBFUSE.fuse_session_exit(session);
