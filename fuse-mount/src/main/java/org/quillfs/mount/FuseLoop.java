@@ -50,7 +50,8 @@ final class FuseLoop {
     /** struct fuse_buf (fuse_common.h, 2.9): size_t size; int flags; void *mem; int fd; off_t pos. */
     private static final int FUSE_BUF_SIZE = 40;
     private static final int FUSE_BUF_MEM = 16;
-    /** struct fuse_in_header: the caller's thread id, at the start of every request. */
+    /** struct fuse_in_header, at the start of every request: the opcode and the caller's thread id. */
+    private static final int IN_HEADER_OPCODE = 4;
     private static final int IN_HEADER_PID = 32;
 
     /** The libfuse 2 calls the loop needs. */
@@ -186,7 +187,7 @@ final class FuseLoop {
             boolean several = false;
             if (res > 0) {
                 queued = poll.ready();
-                several = mix.note(mem.getInt(IN_HEADER_PID), queued, System.nanoTime());
+                several = mix.note(mem.getInt(IN_HEADER_OPCODE), mem.getInt(IN_HEADER_PID), queued, System.nanoTime());
                 poll.received(waitStart, several);
             }
             role.received(queued, several);
