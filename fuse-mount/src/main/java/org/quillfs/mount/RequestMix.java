@@ -11,11 +11,9 @@ package org.quillfs.mount;
  * request whose caller differs from the previous request's, that has more requests queued
  * behind it, or that is a read, marks the mix as several for {@link #WINDOW_NANOS}. Reads count
  * because the kernel's readahead sends them ahead of the caller, in batches that are not always
- * queued yet when the reader looks, and each may wait for the device: with reads served one at
- * a time a cold sequential read fell to a third of its speed in one run of three. Requests the
- * kernel sends on its own (release, forget: caller 0) do not count: a program that closes a
- * file and goes on has its release queued ahead of its next request, one after another all the
- * same.
+ * queued yet when the reader looks, and each may wait for the device. Requests the kernel
+ * sends on its own (release, forget: caller 0) do not count: a program that closes a file and
+ * goes on has its release queued ahead of its next request, one after another all the same.
  */
 final class RequestMix {
 
