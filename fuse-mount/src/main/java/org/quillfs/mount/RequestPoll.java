@@ -30,23 +30,20 @@ final class RequestPoll {
     private static final short POLLIN = 1;
     private static final int POLLFD_SIZE = 8;
 
-    private final int fd;
     private final Pointer pollfd;
     /** Shared by the workers. */
     private final Policy policy;
 
     /** One per worker; {@code policy} is shared by all of a session's workers. */
     RequestPoll(int fd, Runtime runtime, Policy policy) {
-        this.fd = fd;
         this.pollfd = Memory.allocateDirect(runtime, POLLFD_SIZE, true);
+        pollfd.putInt(0, fd);
+        pollfd.putShort(4, POLLIN); // poll(2) writes only revents, which is not read
         this.policy = policy;
     }
 
     /** A request is queued now. */
     boolean ready() {
-        pollfd.putInt(0, fd);
-        pollfd.putShort(4, POLLIN);
-        pollfd.putShort(6, (short) 0);
         return LibC.INSTANCE.poll(pollfd, 1, 0) > 0;
     }
 
