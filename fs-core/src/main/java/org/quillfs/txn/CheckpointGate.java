@@ -172,7 +172,7 @@ public final class CheckpointGate {
             long ignored = (long) LONGS.getAndAdd(counts, i + SHARED, -1L);
         }
         if ((boolean) PAUSED.getAcquire(this)) {
-            wakePauser();
+            wakeRoom();
         }
         LockOrder.released(LockOrder.Level.GATE);
     }
@@ -191,9 +191,7 @@ public final class CheckpointGate {
 
     public void resume() {
         paused = false;
-        synchronized (room) {
-            room.notifyAll();
-        }
+        wakeRoom();
         pauser.release();
     }
 
@@ -211,7 +209,7 @@ public final class CheckpointGate {
                 return;
             }
             LONGS.setRelease(counts, i, 0L);
-            wakePauser();
+            wakeRoom();
             awaitInRoom(() -> paused);
         }
     }
@@ -224,12 +222,13 @@ public final class CheckpointGate {
                 return;
             }
             ignored = (long) LONGS.getAndAdd(counts, i, -1L);
-            wakePauser();
+            wakeRoom();
             awaitInRoom(() -> paused);
         }
     }
 
-    private void wakePauser() {
+    /** Wakes whoever waits in the room: a pauser waiting for readers, readers waiting for a resume. */
+    private void wakeRoom() {
         synchronized (room) {
             room.notifyAll();
         }
