@@ -21,9 +21,7 @@ class FileSystemFsyncTest {
 
     @Test
     void fsyncAfterAWriteFlushesTwiceDataThenLogAndOnceMoreForNothing() {
-        MemoryBlockDevice memory = new MemoryBlockDevice("fs", BLOCK, BYTES / BLOCK);
-        Formatter.format(memory, TestFormats.options(BLOCK, BYTES));
-        RecordingBlockDevice recording = new RecordingBlockDevice(memory);
+        RecordingBlockDevice recording = formattedAndRecorded();
         byte[] content = random(3 * BLOCK, 5);
         try (FileSystem fs = FileSystem.open(recording, FsOptions.defaults())) {
             OpenFile file = fs.create(FileSystem.ROOT, name("f"), 0644, OpenFlags.O_RDWR, CALLER);
@@ -45,9 +43,7 @@ class FileSystemFsyncTest {
 
     @Test
     void fsyncAfterAnOverwriteFlushesOnceAndTheOverwriteIsDurableAtThatFlush() {
-        MemoryBlockDevice memory = new MemoryBlockDevice("fs", BLOCK, BYTES / BLOCK);
-        Formatter.format(memory, TestFormats.options(BLOCK, BYTES));
-        RecordingBlockDevice recording = new RecordingBlockDevice(memory);
+        RecordingBlockDevice recording = formattedAndRecorded();
         byte[] content = random(16 * BLOCK, 6);
         byte[] patch = random(BLOCK, 7);
         try (FileSystem fs = FileSystem.open(recording, FsOptions.defaults())) {
@@ -64,6 +60,13 @@ class FileSystemFsyncTest {
             assertThat(readAtLastFlush(recording, content.length)).as("durable at the fsync's flush").isEqualTo(content);
             fs.release(file.handle());
         }
+    }
+
+    /** A freshly formatted memory device whose writes and flushes are recorded. */
+    private static RecordingBlockDevice formattedAndRecorded() {
+        MemoryBlockDevice memory = new MemoryBlockDevice("fs", BLOCK, BYTES / BLOCK);
+        Formatter.format(memory, TestFormats.options(BLOCK, BYTES));
+        return new RecordingBlockDevice(memory);
     }
 
     /** The first {@code length} bytes of file "f" on the device as a crash right after its last flush leaves it. */
