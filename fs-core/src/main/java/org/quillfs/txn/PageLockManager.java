@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.quillfs.concurrent.LockOrder;
 import org.quillfs.concurrent.Spinner;
 
@@ -65,11 +66,14 @@ public final class PageLockManager {
      * queue of waiting requests, all guarded by that PageLock's monitor. An uncontended request
      * is a table lookup, one monitor on that block and an add to the transaction's own list of
      * held locks (only a new grant adds: a lock is in the list once); no lock shared by all
-     * blocks is touched. A PageLock with no holders and an
-     * empty queue is removed from the table (under its monitor, marked retired first), so the
-     * table holds only blocks someone holds or waits for. A thread that fetched a PageLock just
-     * before it was removed finds it retired once inside the monitor and fetches again. Only
-     * release can empty a PageLock: a queued request always has a holder in its way (the grant
+     * blocks is touched. A PageLock that release leaves unused (no holders, empty queue) stays
+     * in the table for the next transaction that locks its block: inserting and removing a
+     * table entry per lock wrote the table's shared counters and bins, which two threads creating
+     * files in their own directories paid for in cache misses. When the table has grown past
+     * twice its size after the last sweep (and past SWEEP_MIN), the release that notices sweeps
+     * the unused ones out (under each one's monitor, marked retired first). A thread that fetched
+     * a PageLock just before it was removed finds it retired once inside the monitor and fetches
+     * again. Only release can empty a PageLock: a queued request always has a holder in its way (the grant
      * loop below never leaves a grantable request at the head of a queue), so withdrawing one
      * leaves the holders in place.
      *
@@ -323,8 +327,15 @@ public final class PageLockManager {
         }
     }
 
+    /** The table size below which unused locks are left in place. */
+    static final int SWEEP_MIN = 4096;
+
     private final Duration waitLimit;
     private final ConcurrentHashMap<Long, PageLock> table = new ConcurrentHashMap<>();
+    /** The table size past which a release sweeps unused locks out: twice the size the last sweep left. */
+    private volatile int sweepAbove = SWEEP_MIN;
+    /** Set while one thread sweeps: the others go on. */
+    private final AtomicBoolean sweeping = new AtomicBoolean();
     /**
      * Per transaction, the locks it holds, each once; each list is used only by its
      * transaction's thread.
@@ -395,11 +406,30 @@ public final class PageLockManager {
         for (PageLock lock : held) {
             synchronized (lock) {
                 lock.release(txnId);
-                if (lock.unused()) {
-                    lock.retired = true;
-                    table.remove(lock.blockNr, lock);
+            }
+        }
+        if (table.size() > sweepAbove) {
+            sweepUnused();
+        }
+    }
+
+    /** Removes the locks nobody holds or waits for from the table (see "Implementation notes"). */
+    private void sweepUnused() {
+        if (!sweeping.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            for (PageLock lock : table.values()) {
+                synchronized (lock) {
+                    if (lock.unused()) {
+                        lock.retired = true;
+                        table.remove(lock.blockNr, lock);
+                    }
                 }
             }
+            sweepAbove = Math.max(SWEEP_MIN, 2 * table.size());
+        } finally {
+            sweeping.set(false);
         }
     }
 
@@ -435,15 +465,29 @@ public final class PageLockManager {
         return counters;
     }
 
-    /** Blocks in the lock table: those someone holds or waits for. */
+    /** Blocks someone holds or waits for. */
     int blocksTracked() {
+        int inUse = 0;
+        for (PageLock lock : table.values()) {
+            synchronized (lock) {
+                inUse += lock.unused() ? 0 : 1;
+            }
+        }
+        return inUse;
+    }
+
+    /** Locks in the table, unused ones not yet swept out included. */
+    int tableSize() {
         return table.size();
     }
 
     private void lock(long txnId, long blockNr, Mode mode) {
         LockOrder.mayWaitFor("a page lock");
         for (;;) {
-            PageLock lock = table.computeIfAbsent(blockNr, PageLock::new);
+            PageLock lock = table.get(blockNr);
+            if (lock == null) {
+                lock = table.computeIfAbsent(blockNr, PageLock::new);
+            }
             Request request;
             boolean upgrade;
             synchronized (lock) {

@@ -311,12 +311,28 @@ class PageLockManagerTest {
 
     @Test
     void lockTableDoesNotGrowWithBlocksNobodyHolds() {
-        for (long txn = 1; txn <= 10_000; txn++) {
+        for (long txn = 1; txn <= 10 * PageLockManager.SWEEP_MIN; txn++) {
             locks.lockShared(txn, txn);
             locks.lockExclusive(txn, txn + 1);
             locks.releaseAll(txn);
-            assertThat(locks.blocksTracked()).isZero();
+            assertThat(locks.tableSize()).isLessThanOrEqualTo(PageLockManager.SWEEP_MIN + 2);
         }
+        assertThat(locks.blocksTracked()).isZero();
+    }
+
+    @Test
+    void aSweepKeepsTheLocksStillHeld() {
+        locks.lockExclusive(1, A);
+        for (long txn = 2; txn <= 3 * PageLockManager.SWEEP_MIN; txn++) {
+            locks.lockShared(txn, 1000 + txn);
+            locks.releaseAll(txn);
+        }
+        assertThat(locks.tableSize()).as("swept").isLessThan(2 * PageLockManager.SWEEP_MIN);
+
+        assertThat(locks.holdsExclusive(1, A)).isTrue();
+        LockAttempt reader = attempt("txn 0 shared A", () -> locks.lockShared(0, A)).waits();
+        locks.releaseAll(1);
+        reader.getsIt();
     }
 
     @Test
