@@ -60,6 +60,9 @@ public final class Recovery {
     private final Map<Long, List<Logged>> openRecords = new HashMap<>();
     private final Map<Long, Boolean> ended = new HashMap<>();
     private final Map<Long, Long> firstChange = new HashMap<>();
+    /** Per block, its first change since the last CHECKPOINT_BEGIN read. */
+    private final Map<Long, Long> firstChangeSinceBegin = new HashMap<>();
+    /** Per block, its first change since the BEGIN of the checkpoint whose END was read. */
     private final Map<Long, Long> firstChangeSinceCheckpoint = new HashMap<>();
     private List<DirtyBlock> checkpointDirty;
     private long checkpointBegin;
@@ -187,15 +190,14 @@ public final class Recovery {
                 finish(record.txn());
             } else if (record instanceof CheckpointBegin) {
                 lastBeginSeen = logged.lsn();
+                firstChangeSinceBegin.clear();
             } else if (record instanceof CheckpointEnd e && e.beginLsn() == lastBeginSeen) {
+                // The END may follow changes made after the tables were taken (it is appended
+                // once transactions go on): every change since its BEGIN extends its table.
                 checkpointBegin = e.beginLsn();
                 checkpointDirty = e.dirty();
                 firstChangeSinceCheckpoint.clear();
-                firstChange.forEach((block, lsn) -> {
-                    if (lsn >= checkpointBegin) {
-                        firstChangeSinceCheckpoint.put(block, lsn);
-                    }
-                });
+                firstChangeSinceCheckpoint.putAll(firstChangeSinceBegin);
             }
         }
         return scanner.endLsn();
@@ -204,6 +206,7 @@ public final class Recovery {
     private void changed(Logged logged, long block) {
         openRecords.computeIfAbsent(logged.record().txn(), t -> new ArrayList<>()).add(logged);
         firstChange.putIfAbsent(block, logged.lsn());
+        firstChangeSinceBegin.putIfAbsent(block, logged.lsn());
         if (checkpointDirty != null) {
             firstChangeSinceCheckpoint.putIfAbsent(block, logged.lsn());
         }

@@ -105,12 +105,14 @@ public final class Checkpointer implements AutoCloseable {
             beginLsn = logWriter.append(new CheckpointBegin());
             active = transactions.activeTable();
             dirty = cache.dirtyTable();
-            endLsn = logWriter.append(new CheckpointEnd(beginLsn, active,
-                    dirty.stream().map(d -> new DirtyBlock(d.blockNr(), d.recLsn())).toList()));
         } finally {
             gate.resume();
         }
         long pause = System.nanoTime() - pauseStart;
+        // Encoding thousands of entries took milliseconds inside the pause. Outside it, changes
+        // may come between BEGIN and END; recovery adds every change since BEGIN to the END's table.
+        endLsn = logWriter.append(new CheckpointEnd(beginLsn, active,
+                dirty.stream().map(d -> new DirtyBlock(d.blockNr(), d.recLsn())).toList()));
         logWriter.force(endLsn);
         cache.writeBackBlocks(dirty.stream().map(DirtyEntry::blockNr).toList());
         long newTail = Math.min(beginLsn, Math.min(cache.minRecLsn(), transactions.minFirstLsn()));
