@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
  * these machines a park and unpark cost tens of microseconds): retries an attempt until it
  * succeeds or a time budget is spent, so that the caller sleeps only when the wait is long.
  *
- * <p>At most one thread fewer than the processors spins on one spinner at a time, so that a
+ * <p>At most one thread fewer than the processors spins at a time, counted over every spinner
+ * of the process (the log lock's and the page locks' waiters share the processors), so that a
  * processor is always left for the thread being waited for; the others get {@code false} at once
  * and sleep. Spinning for every waiter made eight threads on two processors slower.
  */
@@ -16,8 +17,10 @@ public final class Spinner {
 
     private static final int PROCESSORS = Runtime.getRuntime().availableProcessors();
 
+    /** Threads spinning now, on any spinner. */
+    private static final AtomicInteger SPINNING = new AtomicInteger();
+
     private final long budgetNanos;
-    private final AtomicInteger spinning = new AtomicInteger();
 
     /** @param budgetNanos how long one wait may spin */
     public Spinner(long budgetNanos) {
@@ -30,8 +33,8 @@ public final class Spinner {
      * @return whether an attempt succeeded; false at once if too many threads spin already
      */
     public boolean spinUntil(BooleanSupplier attempt) {
-        if (spinning.incrementAndGet() >= PROCESSORS) {
-            spinning.decrementAndGet();
+        if (SPINNING.incrementAndGet() >= PROCESSORS) {
+            SPINNING.decrementAndGet();
             return false;
         }
         try {
@@ -44,7 +47,7 @@ public final class Spinner {
             } while (System.nanoTime() < until);
             return attempt.getAsBoolean();
         } finally {
-            spinning.decrementAndGet();
+            SPINNING.decrementAndGet();
         }
     }
 }
