@@ -127,6 +127,34 @@ class FileSystemFileIoTest {
 
     // ------------------------------------------------------------------ holes, truncate
 
+    /** The buffer a read fills may hold anything: holes before, between and after data read as zeros. */
+    @Test
+    void holesAroundAndBetweenDataReadAsZerosOverWhateverTheBufferHeld() {
+        long f = emptyFile("f");
+        byte[] one = random(BLOCK, 3);
+        byte[] two = random(BLOCK + 100, 4);
+        t.write(f, 2 * BLOCK, one); // blocks 0-1 a hole, 2 data, 3 a hole
+        t.write(f, 4 * BLOCK, two); // 4 and part of 5 data
+        truncate(f, 8 * BLOCK); // 5's rest and 6-7 past the data
+        long h = t.fs.open(f, OpenFlags.O_RDONLY);
+        for (ByteBuffer buf : new ByteBuffer[] {ByteBuffer.allocate(9 * BLOCK), ByteBuffer.allocateDirect(9 * BLOCK)}) {
+            for (int i = 0; i < buf.capacity(); i++) {
+                buf.put(i, (byte) 0x55);
+            }
+            buf.position(10);
+            assertThat(t.fs.read(h, 10, buf)).isEqualTo(8 * BLOCK - 10);
+            byte[] expected = new byte[8 * BLOCK];
+            System.arraycopy(one, 0, expected, 2 * BLOCK, BLOCK);
+            System.arraycopy(two, 0, expected, 4 * BLOCK, two.length);
+            byte[] got = new byte[9 * BLOCK];
+            buf.duplicate().clear().get(got);
+            assertThat(Arrays.copyOfRange(got, 10, 8 * BLOCK)).isEqualTo(Arrays.copyOfRange(expected, 10, 8 * BLOCK));
+            assertThat(Arrays.copyOfRange(got, 0, 10)).containsOnly(0x55);
+            assertThat(Arrays.copyOfRange(got, 8 * BLOCK, got.length)).containsOnly(0x55);
+        }
+        t.fs.release(h);
+    }
+
     @Test
     void aWriteFarPastTheEndLeavesAHoleThatReadsZeroAndOwnsNoBlocks() {
         long f = t.file(dir, "f", "head");
