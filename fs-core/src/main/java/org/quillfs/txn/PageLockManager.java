@@ -73,9 +73,9 @@ public final class PageLockManager {
      * twice its size after the last sweep (and past SWEEP_MIN), the release that notices sweeps
      * the unused ones out (under each one's monitor, marked retired first). A thread that fetched
      * a PageLock just before it was removed finds it retired once inside the monitor and fetches
-     * again. Only release can empty a PageLock: a queued request always has a holder in its way (the grant
-     * loop below never leaves a grantable request at the head of a queue), so withdrawing one
-     * leaves the holders in place.
+     * again. Only release can empty a PageLock: a queued request always has a holder in its
+     * way (the grant loop below never leaves a grantable request at the head of a queue), so
+     * withdrawing one leaves the holders in place.
      *
      * Waiting: the waiter sits in the block's queue and in timed waits on the block's monitor.
      * Whoever removes a holder or a request (release, withdrawal) grants the queue from its head,
