@@ -2,8 +2,6 @@ package org.quillfs.journal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -11,8 +9,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.quillfs.format.BlockHeader;
-import org.quillfs.format.BlockType;
 import org.quillfs.format.FormatOptions;
 import org.quillfs.format.Formatter;
 import org.quillfs.format.Limits;
@@ -70,18 +66,11 @@ class FuzzyCheckpointEndTest {
 
     /** Gives the block a sound header and makes it home and durable, then moves the tail past it. */
     void writeSoundBlock(MetadataStore store) {
-        Transaction init = store.transactions().begin(LogRecordCodec.updateSize(16));
-        ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1)
-                .putLong(block);
-        init.update(block, 0, header.array());
-        store.transactions().force(init.commit());
+        SoundBlocks.write(store, block, 1);
         store.checkpointer().checkpoint();
     }
 
     byte[] bytes(int offset, int n) {
-        ByteBuffer b = ByteBuffer.allocate(BLOCK);
-        device.read(block, b);
-        return Arrays.copyOfRange(b.array(), offset, offset + n);
+        return SoundBlocks.bytes(device, block, offset, n);
     }
 }

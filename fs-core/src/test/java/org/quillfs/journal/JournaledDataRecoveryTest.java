@@ -3,15 +3,12 @@ package org.quillfs.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.quillfs.format.BlockHeader;
-import org.quillfs.format.BlockType;
 import org.quillfs.format.FormatOptions;
 import org.quillfs.format.Formatter;
 import org.quillfs.format.Limits;
@@ -62,7 +59,7 @@ class JournaledDataRecoveryTest {
     void committedDataIsReplayedAbortedAndUnfinishedDataIsNotAndUndoStepsOverDataRecords() {
         RecordingBlockDevice recording = new RecordingBlockDevice(base);
         MetadataStore store = MetadataStore.open(recording, superblock, QUIET);
-        initialiseMetaBlock(store);
+        SoundBlocks.write(store, meta, 1);
         long budget = 3 * LogRecordCodec.updateSize(16) + LogRecordCodec.dataBlockSize(BLOCK);
 
         Transaction committed = store.transactions().begin(budget);
@@ -121,14 +118,6 @@ class JournaledDataRecoveryTest {
         }
         assertThat(Arrays.copyOfRange(metaBlock, 48, 64)).as("%s: the committed update", crash)
                 .isEqualTo(committedIsDurable ? slot(1) : new byte[16]);
-    }
-
-    void initialiseMetaBlock(MetadataStore store) {
-        Transaction txn = store.transactions().begin(LogRecordCodec.updateSize(16));
-        ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-        header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1).putLong(meta);
-        txn.update(meta, 0, header.array());
-        store.transactions().force(txn.commit());
     }
 
     /** The flush before {@code block} first went home: the one that made its COMMIT durable (the commit forces, then writes home). */

@@ -3,7 +3,6 @@ package org.quillfs.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -11,8 +10,6 @@ import java.util.List;
 import java.util.Random;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.quillfs.format.BlockHeader;
-import org.quillfs.format.BlockType;
 import org.quillfs.format.FormatOptions;
 import org.quillfs.format.Formatter;
 import org.quillfs.format.Limits;
@@ -75,13 +72,13 @@ class StaleLogBlocksTest {
         RecoveryReport firstRecovery = Recovery.run(crashed, sb).report();
         assertThat(firstRecovery.rolledBack()).as("the big transaction, its COMMIT past the torn block").isEqualTo(1);
         for (int b = 0; b < 3; b++) {
-            assertThat(bytes(crashed, first + b, 100, 400)).as("block %d rolled back", b).containsOnly(0);
+            assertThat(SoundBlocks.bytes(crashed, first + b, 100, 400)).as("block %d rolled back", b).containsOnly(0);
         }
-        assertThat(bytes(crashed, first + 2, 900, 8)).as("the other transaction's update").containsOnly(0x7A);
+        assertThat(SoundBlocks.bytes(crashed, first + 2, 900, 8)).as("the other transaction's update").containsOnly(0x7A);
         RecoveryReport second = Recovery.run(crashed, sb).report();
         assertThat(second.recordsRead()).as("records the second recovery read: %s", second).isZero();
         for (int b = 0; b < 3; b++) {
-            assertThat(bytes(crashed, first + b, 100, 400)).as("block %d still rolled back", b).containsOnly(0);
+            assertThat(SoundBlocks.bytes(crashed, first + b, 100, 400)).as("block %d still rolled back", b).containsOnly(0);
         }
     }
 
@@ -121,7 +118,7 @@ class StaleLogBlocksTest {
         RecoveryReport after = Recovery.run(crashed, sb).report();
         assertThat(after.recordsRead()).as("records the recovery after the unmount read: %s", after).isZero();
         for (int b = 0; b < 4; b++) {
-            assertThat(bytes(crashed, first + b, 100, 400)).as("block %d rolled back", b).containsOnly(0);
+            assertThat(SoundBlocks.bytes(crashed, first + b, 100, 400)).as("block %d rolled back", b).containsOnly(0);
         }
     }
 
@@ -132,14 +129,7 @@ class StaleLogBlocksTest {
 
     /** Gives {@code count} blocks from {@link #first} a sound header, and makes them home and durable. */
     void writeSoundBlocks(MetadataStore store, int count) {
-        Transaction init = store.transactions().begin(count * LogRecordCodec.updateSize(16));
-        for (int b = 0; b < count; b++) {
-            ByteBuffer header = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
-            header.putInt(BlockHeader.MAGIC).putShort((short) BlockType.DIR_LEAF.code()).putShort((short) 1)
-                    .putLong(first + b);
-            init.update(first + b, 0, header.array());
-        }
-        store.transactions().force(init.commit());
+        SoundBlocks.write(store, first, count);
         store.checkpointer().checkpoint();
     }
 
@@ -166,11 +156,5 @@ class StaleLogBlocksTest {
         byte[] b = new byte[n];
         Arrays.fill(b, (byte) value);
         return b;
-    }
-
-    static byte[] bytes(MemoryBlockDevice device, long block, int offset, int n) {
-        ByteBuffer b = ByteBuffer.allocate(BLOCK);
-        device.read(block, b);
-        return Arrays.copyOfRange(b.array(), offset, offset + n);
     }
 }
