@@ -3,16 +3,12 @@ package org.quillfs.journal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.UUID;
 import org.junit.jupiter.api.Test;
-import org.quillfs.format.FormatOptions;
 import org.quillfs.format.Formatter;
-import org.quillfs.format.Limits;
 import org.quillfs.format.Superblock;
+import org.quillfs.format.TestFormats;
 import org.quillfs.journal.LogRecord.CheckpointBegin;
 import org.quillfs.journal.LogRecord.CheckpointEnd;
 import org.quillfs.txn.MetadataStore;
@@ -30,9 +26,7 @@ class FuzzyCheckpointEndTest {
     static final int BLOCK = 1024;
 
     final MemoryBlockDevice device = new MemoryBlockDevice("fs", BLOCK, (8L << 20) / BLOCK);
-    final Superblock sb = Formatter.format(device, new FormatOptions(BLOCK, device.blockCount(), 128, 0,
-            Limits.DEFAULT_BYTES_PER_INODE, "fuzzy", UUID.fromString("2c3d4e5f-6071-4829-ab3c-4d5e6f708192"), 0, 0,
-            Instant.parse("2026-11-24T00:00:00Z"), new Random(11)));
+    final Superblock sb = Formatter.format(device, TestFormats.options(BLOCK, 8L << 20));
     final long block = sb.geometry().firstDataBlock(0) + 20;
 
     @Test
