@@ -498,7 +498,7 @@ public final class Allocator {
             long blockNr = d.inodeTable() + itableInitialized;
             ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
             InodeTableBlock.init(fresh, blockNr);
-            txn.writeBlock(blockNr, fresh.array());
+            txn.initialiseFixedBlock(blockNr, fresh.array());
             itableInitialized++;
         }
         setBits(txn, d.inodeBitmap(), bits, index, 1, true);
@@ -541,14 +541,14 @@ public final class Allocator {
         for (int i = 0; i < geometry.metadataBlocks(group); i++) {
             Bitmap.set(fresh, i, true);
         }
-        txn.writeBlock(blockNr, fresh.array());
+        txn.initialiseFixedBlock(blockNr, fresh.array());
     }
 
     private void initialiseInodeBitmap(Transaction txn, int group) {
         long blockNr = geometry.inodeBitmapBlock(group);
         ByteBuffer fresh = ByteBuffer.allocate(geometry.blockSize());
         Bitmap.init(fresh, BlockType.INODE_BITMAP, blockNr, geometry.inodesPerGroup());
-        txn.writeBlock(blockNr, fresh.array());
+        txn.initialiseFixedBlock(blockNr, fresh.array());
     }
 
     /**

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
@@ -225,6 +226,44 @@ class MetadataStoreTest {
         try (CachedBlock a = reopened.cache().pin(scratch(8)); CachedBlock b = reopened.cache().pin(scratch(9))) {
             assertThat(a.copy(64, 32)).isEqualTo(bytes(32, 8));
             assertThat(b.copy(64, 32)).containsOnly(0);
+        }
+    }
+
+    @Test
+    void initialisingAFixedBlockLogsWhatDiffersFromTheDeviceAndRecoveryRebuildsTheImage() {
+        long zeros = scratch(10);
+        long garbage = scratch(11);
+        device.write(garbage, ByteBuffer.wrap(bytes(BLOCK, 11)));
+        byte[] image = new byte[BLOCK]; // a header around the LSN and checksum, zeros after it
+        Arrays.fill(image, 0, BlockHeader.LSN_START, (byte) 0x5a);
+        Arrays.fill(image, BlockHeader.LSN_END, BlockHeader.LSN_END + 12, (byte) 0xa5);
+        RecordingBlockDevice recording = new RecordingBlockDevice(device);
+        MetadataStore crashing = MetadataStore.open(recording, superblock, MetadataStore.Options.defaults());
+        Transaction txn = crashing.transactions().begin(2 * LogRecordCodec.updateSize(BLOCK));
+
+        long start = crashing.log().appendedLsn();
+        txn.initialiseFixedBlock(zeros, image);
+        long overZeros = crashing.log().appendedLsn() - start;
+        txn.initialiseFixedBlock(garbage, image);
+        long overGarbage = crashing.log().appendedLsn() - start - overZeros;
+        crashing.transactions().force(txn.commit());
+        crashing.halt();
+
+        assertThat(overZeros).as("over zeros, only the header is logged")
+                .isEqualTo(LogRecordCodec.updateSize(BlockHeader.LSN_START) + LogRecordCodec.updateSize(12));
+        assertThat(overGarbage).as("over other bytes, every byte that differs")
+                .isGreaterThan(2L * (BLOCK - BlockHeader.LSN_END) * 9 / 10);
+        MemoryBlockDevice crashed = new CrashStates(recording).atWrite(recording.writes()).device();
+        open(crashed, MetadataStore.Options.defaults()).close();
+        for (long block : new long[] {zeros, garbage}) {
+            ByteBuffer home = ByteBuffer.allocate(BLOCK);
+            crashed.read(block, home);
+            byte[] recovered = home.array();
+            assertThat(Arrays.copyOfRange(recovered, 0, BlockHeader.LSN_START))
+                    .isEqualTo(Arrays.copyOfRange(image, 0, BlockHeader.LSN_START));
+            assertThat(Arrays.copyOfRange(recovered, BlockHeader.LSN_END, BLOCK))
+                    .as("block %d after recovery", block)
+                    .isEqualTo(Arrays.copyOfRange(image, BlockHeader.LSN_END, BLOCK));
         }
     }
 
