@@ -202,21 +202,35 @@ public final class LogWriter implements WriteAheadLog {
     }
 
     /**
-     * Appends an UPDATE of the {@code n} bytes at {@code offset} of {@code block}, encoded
-     * straight from slices of the caller's arrays ({@link LogRecordCodec#encodeUpdate}): the
-     * same record as {@link #append} of an {@link LogRecord.Update}, without the record and
-     * its two image arrays. Returns its LSN.
+     * Appends one UPDATE per run of changed bytes of {@code block}, under one hold of the lock:
+     * the same records as {@link #append} of each {@link LogRecord.Update}, encoded straight
+     * from slices of the caller's arrays ({@link LogRecordCodec#encodeUpdate}) without making
+     * the records and their image arrays. One hold, because a change of one block is often
+     * several runs (a directory leaf insert changes the header, a slot and an entry), and with
+     * two threads appending, every hold moves the lock's and the buffer's cache lines between
+     * processors.
+     * Run {@code i} is the bytes {@code [runs[2i], runs[2i+1])} relative to {@code offset} (and
+     * to {@code afterFrom} in {@code after}); the before images lie one after another in
+     * {@code before} from {@code beforeFrom}. The first record's previous LSN is {@code prevLsn},
+     * each next one's the record before it; run {@code i}'s LSN goes to {@code lsns[i]}.
      */
-    public long appendUpdate(long txn, long prevLsn, long block, int offset, byte[] before, int beforeFrom,
-            byte[] after, int afterFrom, int n) {
-        int size = LogRecordCodec.updateSize(n);
+    public void appendUpdates(long txn, long prevLsn, long block, int offset, int[] runs, byte[] before,
+            int beforeFrom, byte[] after, int afterFrom, long[] lsns) {
         lockLog();
         try {
-            long lsn = makeRoom(size);
-            LogRecordCodec.encodeUpdate(pending, pendingLength, txn, prevLsn, block, offset, before, beforeFrom,
-                    after, afterFrom, n);
-            appended(size);
-            return lsn;
+            long prev = prevLsn;
+            int image = beforeFrom;
+            for (int i = 0; i < runs.length; i += 2) {
+                int n = runs[i + 1] - runs[i];
+                int size = LogRecordCodec.updateSize(n);
+                long lsn = makeRoom(size);
+                LogRecordCodec.encodeUpdate(pending, pendingLength, txn, prev, block, offset + runs[i], before, image,
+                        after, afterFrom + runs[i], n);
+                appended(size);
+                lsns[i / 2] = lsn;
+                prev = lsn;
+                image += n;
+            }
         } finally {
             unlockLog();
         }

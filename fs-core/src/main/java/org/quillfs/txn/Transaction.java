@@ -64,6 +64,10 @@ public final class Transaction implements BlockReader {
      */
     private final long[] exclusive = new long[16];
     private int exclusiveCount;
+    /** The one run of a whole-range {@link #update}: {@code [0, n)}, its end set per call. */
+    private final int[] wholeRun = new int[2];
+    /** The LSNs of the records of one {@link #logAndApply}, kept for the next. */
+    private long[] runLsns = new long[4];
     /**
      * Block-sized arrays handed out by {@link #copyToChange}; the first {@code copiesInUse} belong
      * to this use, the rest (at most {@link #KEPT_COPIES}) wait for the object's next uses.
@@ -208,14 +212,7 @@ public final class Transaction implements BlockReader {
             if (runs.length == 0) {
                 return;
             }
-            manager.gate().enter();
-            try {
-                for (int i = 0; i < runs.length; i += 2) {
-                    logAndApply(block, offset + runs[i], after, from + runs[i], runs[i + 1] - runs[i]);
-                }
-            } finally {
-                manager.gate().exit();
-            }
+            logAndApply(block, offset, after, from, runs);
         }
     }
 
@@ -293,30 +290,49 @@ public final class Transaction implements BlockReader {
         checkActive();
         lockExclusive(blockNr);
         try (CachedBlock block = manager.cache().pin(blockNr)) {
-            manager.gate().enter();
-            try {
-                logAndApply(block, offset, after, from, n);
-            } finally {
-                manager.gate().exit();
-            }
+            wholeRun[1] = n;
+            logAndApply(block, offset, after, from, wholeRun);
         }
     }
 
     /**
-     * Logs one UPDATE of {@code block} (pinned, locked, inside the gate) to the {@code n} bytes at
-     * {@code from} of {@code after}, and applies it. The before image goes straight into the
-     * undo log's array and the record straight into the log's buffer: nothing is allocated.
+     * Logs one UPDATE of {@code block} (pinned, locked) per run of {@code runs} (pairs of
+     * {@code [start, end)} relative to {@code offset}, and to {@code from} in {@code after}),
+     * in one append, and applies them, inside the gate. The before images go straight into
+     * the undo log's array and the records straight into the log's buffer: nothing is
+     * allocated.
      */
-    private void logAndApply(CachedBlock block, int offset, byte[] after, int from, int n) {
-        byte[] images = undo.room(n);
+    private void logAndApply(CachedBlock block, int offset, byte[] after, int from, int[] runs) {
+        int records = runs.length / 2;
+        int imageBytes = 0;
+        int recordBytes = 0;
+        for (int i = 0; i < runs.length; i += 2) {
+            imageBytes += runs[i + 1] - runs[i];
+            recordBytes += LogRecordCodec.updateSize(runs[i + 1] - runs[i]);
+        }
+        chargeBudget(recordBytes, "updates");
+        byte[] images = undo.room(imageBytes);
         int before = undo.imageEnd();
-        block.copyTo(offset, n, images, before);
-        long prevLsn = lastLsn;
-        chargeBudget(LogRecordCodec.updateSize(n), "updates");
-        long lsn = becameLast(manager.log().appendUpdate(id, prevLsn, block.blockNr(), offset, images, before, after,
-                from, n));
-        block.apply(offset, after, from, n, lsn);
-        undo.push(prevLsn, block.blockNr(), offset, n);
+        for (int i = 0, image = before; i < runs.length; image += runs[i + 1] - runs[i], i += 2) {
+            block.copyTo(offset + runs[i], runs[i + 1] - runs[i], images, image);
+        }
+        if (runLsns.length < records) {
+            runLsns = new long[records];
+        }
+        manager.gate().enter();
+        try {
+            manager.log().appendUpdates(id, lastLsn, block.blockNr(), offset, runs, images, before, after, from,
+                    runLsns);
+            for (int i = 0; i < records; i++) {
+                int start = runs[2 * i];
+                int n = runs[2 * i + 1] - start;
+                long prevLsn = lastLsn;
+                block.apply(offset + start, after, from + start, n, becameLast(runLsns[i]));
+                undo.push(prevLsn, block.blockNr(), offset + start, n);
+            }
+        } finally {
+            manager.gate().exit();
+        }
     }
 
     /** Appends {@code record} if the budget has room for it; it becomes the transaction's last record. */
