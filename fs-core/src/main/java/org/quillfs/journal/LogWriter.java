@@ -208,11 +208,11 @@ public final class LogWriter implements WriteAheadLog {
      * the records and their image arrays. One hold, because a change of one block is often
      * several runs (a directory leaf insert changes the header, a slot and an entry), and with
      * two threads appending, every hold moves the lock's and the buffer's cache lines between
-     * processors.
-     * Run {@code i} is the bytes {@code [runs[2i], runs[2i+1])} relative to {@code offset} (and
-     * to {@code afterFrom} in {@code after}); the before images lie one after another in
-     * {@code before} from {@code beforeFrom}. The first record's previous LSN is {@code prevLsn},
-     * each next one's the record before it; run {@code i}'s LSN goes to {@code lsns[i]}.
+     * processors. Run {@code i} is the bytes {@code [runs[2i], runs[2i+1])} relative to
+     * {@code offset} (and to {@code afterFrom} in {@code after}); the before images lie one after
+     * another in {@code before} from {@code beforeFrom}. The first record's previous LSN is
+     * {@code prevLsn}, each next one's the record before it; run {@code i}'s LSN goes to
+     * {@code lsns[i]}.
      */
     public void appendUpdates(long txn, long prevLsn, long block, int offset, int[] runs, byte[] before,
             int beforeFrom, byte[] after, int afterFrom, long[] lsns) {

@@ -192,8 +192,8 @@ public final class Transaction implements BlockReader {
      * (an inode-table or bitmap block), initialised for the first time: logs only the bytes that
      * differ from what the block holds, as {@link #updateChanged} does. On a new image such a
      * block reads as zeros, so it costs a record for the header instead of two 4 KiB images
-     * (for inode tables, a quarter of a create's log bytes). The bytes not logged are the device's own,
-     * so redo onto the device's block, torn or not, rebuilds the image.
+     * (for inode tables, a third of a create's log bytes). The bytes not logged are the
+     * device's own, so redo onto the device's block, torn or not, rebuilds the image.
      *
      * <p>Not for a block from the free pool: one that held metadata, was freed and then held
      * file data (written around the cache) may still be cached with its old contents, and bytes

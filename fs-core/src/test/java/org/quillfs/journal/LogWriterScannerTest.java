@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -66,6 +67,29 @@ class LogWriterScannerTest {
         log.forceAll();
 
         assertThat(scan(device, region, region.lsnOf(1))).containsExactlyElementsOf(written);
+    }
+
+    @Test
+    void theRunsOfOneChangeComeBackAsUpdatesEachChainedToTheOneBefore() {
+        LogWriter log = writer(region.lsnOf(1), region.lsnOf(1), 1);
+        Random random = new Random(2);
+        byte[] after = new byte[300];
+        random.nextBytes(after);
+        byte[] before = new byte[2 + 7 + 40]; // the three runs' before images, one after another
+        random.nextBytes(before);
+        int[] runs = {0, 2, 50, 57, 260, 300};
+        long[] lsns = new long[3];
+        long first = log.append(new Commit(9, 0));
+
+        log.appendUpdates(5, first, 42, 100, runs, before, 0, after, 0, lsns);
+        log.forceAll();
+
+        List<Logged> scanned = scan(device, region, region.lsnOf(1));
+        assertThat(scanned).extracting(Logged::lsn).containsExactly(first, lsns[0], lsns[1], lsns[2]);
+        assertThat(scanned.subList(1, 4)).extracting(Logged::record).containsExactly(
+                new Update(5, first, 42, 100, Arrays.copyOfRange(before, 0, 2), Arrays.copyOfRange(after, 0, 2)),
+                new Update(5, lsns[0], 42, 150, Arrays.copyOfRange(before, 2, 9), Arrays.copyOfRange(after, 50, 57)),
+                new Update(5, lsns[1], 42, 360, Arrays.copyOfRange(before, 9, 49), Arrays.copyOfRange(after, 260, 300)));
     }
 
     @Test
