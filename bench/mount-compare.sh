@@ -8,10 +8,11 @@
 # with both ext4 images made by the same mkfs.ext4 command (inode tables and journal
 # written at mkfs time, so the kernel's lazy init thread does not run during the
 # measurements). Then it runs each workload on the three filesystems in turn, in
-# this one run, and prints a table with rates and speed ratios. The workloads
-# themselves are in mount_workloads.py beside this script: one Python process per
-# workload and filesystem, timed inside with perf_counter, so process starts are
-# not measured. Before every workload: sync(1); before the ones marked cold, also
+# this one run (the cold read and the random fsyncs three times over, each time on the
+# three in turn: the table shows their medians), and prints a table with rates and
+# speed ratios. The workloads themselves are in mount_workloads.py beside this script:
+# one Python process per workload and filesystem, timed inside with perf_counter, so
+# process starts are not measured. Before every workload: sync(1); before the ones marked cold, also
 # echo 3 > /proc/sys/vm/drop_caches (untimed).
 #
 # First, untimed, quillfs runs the whole series once in a directory of its own (as many
@@ -42,7 +43,7 @@ root=$(dirname "$here")
 
 die() { echo "$prog: $*" >&2; exit 2; }
 
-quick=0 warmup=1 base=/var/tmp size=4G tree= keep=0
+quick=0 warmup=1 base=/var/tmp size=4G tree= keep=0 short_rounds=3
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) quick=1 ;;
@@ -252,10 +253,17 @@ run unlink "$files" -- @/meta "$files"
 run mkdir "$dirs" -- @/dirs "$dirs"
 
 run seqwrite "$seq_mib" -- @/seq.dat "$seq_mib"
-run seqread "$seq_mib" cold -- @/seq.dat
+# The cold read and the random fsyncs last about a second or less each, and the host's disk
+# decides much of that: one run of them swung by 15-40% between runs of the bench. So they run
+# in rounds, the three filesystems in turn in each, and the table shows each one's median.
+for ((round = 0; round < short_rounds; round++)); do
+    run seqread "$seq_mib" cold -- @/seq.dat
+done
 
 for fs in "${fs_names[@]}"; do "$py" "$workloads" randprep "${mnt[$fs]}/rand.dat" "$rand_mib" >/dev/null; done
-run randfsync "$rand_n" -- @/rand.dat "$rand_mib" "$rand_n"
+for ((round = 0; round < short_rounds; round++)); do
+    run randfsync "$rand_n" -- @/rand.dat "$rand_mib" "$rand_n"
+done
 
 run smallwrite "$small" -- @/small "$small" "$small_kib"
 run smallread "$small" cold -- @/small "$small"
