@@ -303,32 +303,34 @@ public final class Transaction implements BlockReader {
      * allocated.
      */
     private void logAndApply(CachedBlock block, int offset, byte[] after, int from, int[] runs) {
-        int records = runs.length / 2;
         int imageBytes = 0;
         int recordBytes = 0;
         for (int i = 0; i < runs.length; i += 2) {
-            imageBytes += runs[i + 1] - runs[i];
-            recordBytes += LogRecordCodec.updateSize(runs[i + 1] - runs[i]);
+            int n = runs[i + 1] - runs[i];
+            imageBytes += n;
+            recordBytes += LogRecordCodec.updateSize(n);
         }
         chargeBudget(recordBytes, "updates");
         byte[] images = undo.room(imageBytes);
         int before = undo.imageEnd();
-        for (int i = 0, image = before; i < runs.length; image += runs[i + 1] - runs[i], i += 2) {
-            block.copyTo(offset + runs[i], runs[i + 1] - runs[i], images, image);
+        int image = before;
+        for (int i = 0; i < runs.length; i += 2) {
+            int n = runs[i + 1] - runs[i];
+            block.copyTo(offset + runs[i], n, images, image);
+            image += n;
         }
-        if (runLsns.length < records) {
-            runLsns = new long[records];
+        if (runLsns.length < runs.length / 2) {
+            runLsns = new long[runs.length / 2];
         }
         manager.gate().enter();
         try {
             manager.log().appendUpdates(id, lastLsn, block.blockNr(), offset, runs, images, before, after, from,
                     runLsns);
-            for (int i = 0; i < records; i++) {
-                int start = runs[2 * i];
-                int n = runs[2 * i + 1] - start;
+            for (int i = 0; i < runs.length; i += 2) {
+                int n = runs[i + 1] - runs[i];
                 long prevLsn = lastLsn;
-                block.apply(offset + start, after, from + start, n, becameLast(runLsns[i]));
-                undo.push(prevLsn, block.blockNr(), offset + start, n);
+                block.apply(offset + runs[i], after, from + runs[i], n, becameLast(runLsns[i / 2]));
+                undo.push(prevLsn, block.blockNr(), offset + runs[i], n);
             }
         } finally {
             manager.gate().exit();
