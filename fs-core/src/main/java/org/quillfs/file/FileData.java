@@ -232,6 +232,49 @@ public final class FileData {
     }
 
     /**
+     * Writes {@code src}'s remaining bytes at {@code offset} when they change no metadata: ordered
+     * mode, whole blocks, and every one of them a block the file holds, written, below its
+     * {@code size}. Such a write needs no transaction of its own: {@code txn} only holds the
+     * inode and the extent blocks shared while the data goes to the device, so that no truncate
+     * frees the blocks under it (concurrent overwrites of the same blocks end as one of them;
+     * partial blocks are left to {@link #write}, whose exclusive lock orders their read of the
+     * block before their write). Announced as an overwrite ({@link WriteAheadLog#dataOverwritten}):
+     * the next flush makes it durable.
+     *
+     * @return whether it wrote; if not, nothing was written and {@code src} is as it was
+     */
+    public boolean overwriteInPlace(BlockReader txn, ExtentRoot root, long offset, ByteBuffer src, long size) {
+        int n = src.remaining();
+        if (mode != DataMode.ORDERED || n == 0 || offset < 0 || offset % blockSize != 0 || n % blockSize != 0
+                || offset > size - n) {
+            return false;
+        }
+        long first = offset / blockSize;
+        long count = n / blockSize;
+        List<ExtentEntry> extents = tree.map(txn, root, first, count);
+        if (!allWritten(extents, first, first + count)) {
+            return false;
+        }
+        int srcStart = src.position();
+        for (ExtentEntry e : extents) {
+            long from = Math.max(first, e.logical());
+            long to = Math.min(first + count, e.logical() + e.length());
+            for (long b = from; b < to; b += MAX_IO_BLOCKS) {
+                int blocks = (int) Math.min(MAX_IO_BLOCKS, to - b);
+                ByteBuffer[] buffers = new ByteBuffer[blocks];
+                for (int i = 0; i < blocks; i++) {
+                    int at = srcStart + (int) ((b + i - first) * blockSize);
+                    buffers[i] = src.duplicate().limit(at + blockSize).position(at).slice();
+                }
+                device.write(e.physical() + (b - e.logical()), buffers);
+            }
+        }
+        log.dataOverwritten();
+        src.position(srcStart + n);
+        return true;
+    }
+
+    /**
      * Puts whole blocks from {@code physical} on: to the device, announced to the log (ordered),
      * or into the log as records of {@code txn} (journal). {@code overwrite} says that every one
      * of them was the file's and written before: no COMMIT has to wait for them.

@@ -55,7 +55,7 @@ final class ExtendedAttributes {
 
     private void write(Transaction txn, long number, Inode inode, long block) {
         long blocks = inode.blocks() + (block != 0 ? 1 : 0) - (inode.xattrBlock() != 0 ? 1 : 0);
-        Timestamp now = Layers.now();
+        Timestamp now = layers.now();
         layers.inodes.write(txn, number, inode.withXattrBlock(block).withBlocks(blocks)
                 .withTimes(inode.atime(), inode.mtime(), now));
     }

@@ -69,6 +69,10 @@ final class FileIo {
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset " + offset);
         }
+        int length = src.remaining();
+        if (!append && overwriteInPlace(number, offset, src)) {
+            return length;
+        }
         int total = 0;
         long at = offset;
         int chunkLimit = WRITE_CHUNK;
@@ -106,6 +110,23 @@ final class FileIo {
     }
 
     /**
+     * The write that needs no transaction: whole blocks over blocks the file holds, written,
+     * below its size ({@link org.quillfs.file.FileData#overwriteInPlace}), when its mtime and
+     * ctime already are {@linkplain Layers#now now}, so that the write would change no metadata.
+     * The kernel skips the inode update in the same case (its coarse clock has not ticked since
+     * the last write), and it is the common case of a database's or a disk image's page writes:
+     * one write per tick changes the times, the others only write data. Returns whether it wrote.
+     */
+    private boolean overwriteInPlace(long number, long offset, ByteBuffer src) {
+        return layers.transactions.read(txn -> {
+            Inode inode = regularFile(layers.inode(txn, number), number);
+            Timestamp now = layers.now();
+            return inode.mtime().equals(now) && inode.ctime().equals(now)
+                    && layers.data.overwriteInPlace(txn, ExtentRoot.decode(inode.data()), offset, src, inode.size());
+        });
+    }
+
+    /**
      * The first {@code wanted} bytes at {@code where}, or fewer: as many as one transaction may
      * log for (a small journal allows less than {@value #WRITE_CHUNK}), at least up to the end of
      * the first block.
@@ -128,7 +149,7 @@ final class FileIo {
         Reservation reservation = layers.allocator.reserve(txn, layers.data.blocksForWrite(root, where, n), 0);
         long mark = layers.allocator.netBlocksAllocated(txn);
         root = layers.data.write(txn, reservation, root, where, chunk, layers.geometry.inodeBlock(number), inode.size());
-        Timestamp now = Layers.now();
+        Timestamp now = layers.now();
         long end = where + n;
         layers.inodes.write(txn, number, inode.withData(root.encode(), inode.flags())
                 .withSize(Math.max(inode.size(), end))
@@ -162,7 +183,7 @@ final class FileIo {
     private boolean truncateStep(Transaction txn, long number, long size, BiFunction<Inode, Timestamp, Inode> last) {
         Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
         ExtentRoot root = ExtentRoot.decode(inode.data());
-        Timestamp now = Layers.now();
+        Timestamp now = layers.now();
         if (size > inode.size()) {
             layers.inodes.write(txn, number, last.apply(inode.withSize(size).withTimes(inode.atime(), now, now), now));
             return true;
@@ -212,7 +233,7 @@ final class FileIo {
                 Inode after = inode.withData(root.encode(), inode.flags())
                         .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark);
                 if (!keepSize && from + n > inode.size()) {
-                    Timestamp now = Layers.now();
+                    Timestamp now = layers.now();
                     after = after.withSize(from + n).withTimes(inode.atime(), now, now);
                 }
                 layers.inodes.write(txn, number, after);
@@ -236,7 +257,7 @@ final class FileIo {
                 long stepEnd = layers.data.punchStepEnd(txn, root, from, end - from, maxStepLogBytes);
                 long mark = layers.allocator.netBlocksAllocated(txn);
                 ExtentRoot after = layers.data.punchHole(txn, root, from, stepEnd - from);
-                Timestamp now = Layers.now();
+                Timestamp now = layers.now();
                 layers.inodes.write(txn, number, inode.withData(after.encode(), inode.flags())
                         .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark)
                         .withTimes(inode.atime(), now, now));

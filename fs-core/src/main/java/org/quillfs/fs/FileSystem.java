@@ -204,7 +204,7 @@ public final class FileSystem implements AutoCloseable {
         long lsn = layers.transactions.write(txn -> superblock.logBytesPerWrite(), txn -> {
             Superblock sb = superblock.readForUpdate(txn);
             superblock.write(txn, sb.withState(sb.state() & ~Superblock.STATE_CLEAN)
-                    .withMount(sb.mountCount() + 1, Layers.now().seconds()));
+                    .withMount(sb.mountCount() + 1, layers.now().seconds()));
             return null;
         }).commitLsn();
         layers.transactions.force(lsn);
@@ -268,7 +268,7 @@ public final class FileSystem implements AutoCloseable {
                 return attributes(inode, changed[0]);
             }
             return layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
-                Inode node = changed(layers.inodeForUpdate(txn, inode), changes, Layers.now());
+                Inode node = changed(layers.inodeForUpdate(txn, inode), changes, layers.now());
                 layers.inodes.write(txn, inode, node);
                 return attributes(inode, node);
             }).result();
@@ -622,7 +622,7 @@ public final class FileSystem implements AutoCloseable {
             case NOATIME -> false;
             case STRICTATIME -> true;
             case RELATIME -> compare(inode.atime(), inode.mtime()) <= 0 || compare(inode.atime(), inode.ctime()) <= 0
-                    || Layers.now().seconds() - inode.atime().seconds() >= RELATIME_AGE.toSeconds();
+                    || layers.now().seconds() - inode.atime().seconds() >= RELATIME_AGE.toSeconds();
         };
     }
 
@@ -634,7 +634,7 @@ public final class FileSystem implements AutoCloseable {
     private void touchAtime(long inode) {
         layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
             Inode node = layers.inodeForUpdate(txn, inode);
-            layers.inodes.write(txn, inode, node.withTimes(Layers.now(), node.mtime(), node.ctime()));
+            layers.inodes.write(txn, inode, node.withTimes(layers.now(), node.mtime(), node.ctime()));
             return null;
         });
     }
@@ -663,7 +663,7 @@ public final class FileSystem implements AutoCloseable {
                 layers.transactions.write(txn -> superblock.logBytesPerWrite(), txn -> {
                     Superblock sb = superblock.readForUpdate(txn);
                     superblock.write(txn, sb.withState(sb.state() | Superblock.STATE_CLEAN)
-                            .withWrite(Layers.now().seconds(), layers.allocator.freeBlocks(), layers.allocator.freeInodes()));
+                            .withWrite(layers.now().seconds(), layers.allocator.freeBlocks(), layers.allocator.freeInodes()));
                     return null;
                 });
             }

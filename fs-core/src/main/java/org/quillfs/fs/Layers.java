@@ -1,6 +1,5 @@
 package org.quillfs.fs;
 
-import java.time.Instant;
 import org.quillfs.alloc.Allocator;
 import org.quillfs.dir.DirectoryTree;
 import org.quillfs.errno.Errno;
@@ -84,8 +83,16 @@ final class Layers {
         return inode;
     }
 
-    static Timestamp now() {
-        return Timestamp.of(Instant.now());
+    /**
+     * The time for the times the filesystem sets itself (a create's, a write's mtime, ctime, a
+     * read's atime), to the millisecond: as the kernel's coarse clock gives ext4 its ticks (4 ms
+     * on this project's machines), and for the same gain, that writes within one tick find the
+     * times already set and change no inode ({@link FileIo}). Times a caller gives (utimensat)
+     * keep every nanosecond.
+     */
+    Timestamp now() {
+        long millis = options.clock().millis();
+        return new Timestamp(Math.floorDiv(millis, 1000), (int) Math.floorMod(millis, 1000) * 1_000_000);
     }
 
     /** @throws FsException EROFS when mounted read-only, or read-only after an error ({@link Failures}) */

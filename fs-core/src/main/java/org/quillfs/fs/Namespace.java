@@ -89,7 +89,7 @@ final class Namespace {
             DirectoryTree.Vacancy vacancy = vacancy(txn, dir, parent, name);
             Reservation reservation = reserveForInsert(txn, dir, root, name, dataBlocks, 1);
             long number = layers.allocator.allocateInode(txn, reservation, dir, isDir);
-            Timestamp now = Layers.now();
+            Timestamp now = layers.now();
             Inode inode = newInode(mode, rdev, caller, parent, isDir ? dir : 0, now);
             if (type == Inode.S_IFLNK) {
                 inode = withSymlinkTarget(txn, reservation, number, inode, symlinkTarget);
@@ -189,7 +189,7 @@ final class Namespace {
             if (inode.links() >= LINK_MAX) {
                 throw new FsException(Errno.EMLINK, "inode " + number + " has " + inode.links() + " links already");
             }
-            Timestamp now = Layers.now();
+            Timestamp now = layers.now();
             Inode renamed = insertEntry(txn, dir, parent, vacancy, number, inode.mode());
             edits.put(dir, renamed.withTimes(renamed.atime(), now, now));
             Inode linked = inode.withLinks(inode.links() + 1).withTimes(inode.atime(), inode.mtime(), now);
@@ -235,7 +235,7 @@ final class Namespace {
             if (isDir && directoryRoot(child).entryCount() != 0) {
                 throw new FsException(Errno.ENOTEMPTY, quoted(name) + " is not empty");
             }
-            Timestamp now = Layers.now();
+            Timestamp now = layers.now();
             parent = removeEntry(txn, dir, parent, name).withTimes(parent.atime(), now, now);
             if (isDir) {
                 parent = withSubdirectoryRemoved(parent);
@@ -331,7 +331,7 @@ final class Namespace {
             if (target.isPresent() && target.get().inode() == source.inode()) {
                 return 0L; // two names of one inode (or the same name): POSIX says do nothing
             }
-            Timestamp now = Layers.now();
+            Timestamp now = layers.now();
             return exchange
                     ? exchange(txn, edits, fromDir, source, toDir, target.get(), now)
                     : move(txn, edits, fromDir, source, toDir, toName, target, now);

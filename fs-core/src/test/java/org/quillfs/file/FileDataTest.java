@@ -408,6 +408,52 @@ class FileDataTest {
         }
     }
 
+    /** {@link FileData#overwriteInPlace} in a read-only transaction; when it declines, nothing may have changed. */
+    private static boolean overwriteInPlace(TestFiles fs, ExtentRoot root, long size, long offset, byte[] bytes) {
+        byte[] before = fs.read(root, size, 0, (int) size);
+        ByteBuffer src = ByteBuffer.wrap(bytes);
+        boolean done;
+        try (ReadOnlyTransaction txn = fs.store.transactions().beginReadOnly()) {
+            done = fs.data.overwriteInPlace(txn, root, offset, src, size);
+        }
+        if (!done) {
+            assertThat(src.position()).as("declined: src untouched").isZero();
+            assertThat(fs.read(root, size, 0, (int) size)).as("declined: the file unchanged").isEqualTo(before);
+        } else {
+            assertThat(src.hasRemaining()).as("done: src consumed").isFalse();
+        }
+        return done;
+    }
+
+    @Test
+    void anOverwriteInPlaceTakesOnlyWholeWrittenBlocksBelowTheSize() {
+        try (TestFiles fs = new TestFiles(4096, 16L << 20)) {
+            int b = 4096;
+            // blocks 0-1 and 2-3 in two extents apart (2-3 written first, so that nothing precedes
+            // 0-1 and they go to the goal), 4-5 a hole, 6 written, the size inside block 6
+            ExtentRoot root = fs.write(TestFiles.EMPTY, 2 * b, bytes(2 * b, 2), fs.goal() + 1000);
+            root = fs.write(root, 0, bytes(2 * b, 1), fs.goal());
+            root = fs.write(root, 6 * b, bytes(b - 100, 3));
+            long size = 7 * b - 100;
+            assertThat(fs.map(root, 0, 4)).as("the layout the test needs").hasSize(2);
+
+            byte[] across = bytes(2 * b, 4);
+            assertThat(overwriteInPlace(fs, root, size, b, across)).as("blocks 1-2, across two extents").isTrue();
+            assertThat(fs.read(root, size, b, 2 * b)).isEqualTo(across);
+
+            assertThat(overwriteInPlace(fs, root, size, 10, bytes(b, 5))).as("not block-aligned").isFalse();
+            assertThat(overwriteInPlace(fs, root, size, 0, bytes(b + 1, 6))).as("not whole blocks").isFalse();
+            assertThat(overwriteInPlace(fs, root, size, 3 * b, bytes(2 * b, 7))).as("into the hole").isFalse();
+            assertThat(overwriteInPlace(fs, root, size, 6 * b, bytes(b, 8))).as("past the size").isFalse();
+            assertThat(overwriteInPlace(fs, root, size, 0, new byte[0])).as("nothing").isFalse();
+        }
+        try (TestFiles journaled = new TestFiles(4096, 16L << 20, DataMode.JOURNAL)) {
+            ExtentRoot root = journaled.write(TestFiles.EMPTY, 0, bytes(2 * 4096, 9));
+            assertThat(overwriteInPlace(journaled, root, 2 * 4096, 0, bytes(4096, 10)))
+                    .as("data=journal: data goes through the log").isFalse();
+        }
+    }
+
     private static boolean covers(DeviceEvent.Write w, List<Long> blocks, int blockSize) {
         return blocks.stream().anyMatch(b -> b >= w.firstBlock() && b < w.firstBlock() + w.blocks(blockSize));
     }

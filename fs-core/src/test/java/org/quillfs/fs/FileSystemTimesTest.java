@@ -10,6 +10,7 @@ import static org.quillfs.fs.TestFileSystems.tick;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -40,11 +41,14 @@ class FileSystemTimesTest {
         t.close();
     }
 
-    /** The window an operation ran in: every time it set lies inside. */
+    /**
+     * The window an operation ran in: every time it set lies inside, once its start is cut to
+     * the millisecond as the times the filesystem sets are.
+     */
     private record Window(Instant from, Instant to) {
         boolean contains(Timestamp time) {
             Instant i = time.toInstant();
-            return !i.isBefore(from) && !i.isAfter(to);
+            return !i.isBefore(from.truncatedTo(ChronoUnit.MILLIS)) && !i.isAfter(to);
         }
     }
 
@@ -256,6 +260,20 @@ class FileSystemTimesTest {
         errnoOf(() -> t.fs.unlink(dir, name("nope")));
         assertThat(stat(dir)).isEqualTo(dirBefore);
         assertThat(stat(f)).isEqualTo(fBefore);
+    }
+
+    @Test
+    void timesTheFilesystemSetsAreCutToTheMillisecond() {
+        Instant at = Instant.parse("2026-11-24T12:00:00.123456789Z");
+        Timestamp cut = new Timestamp(at.getEpochSecond(), 123_000_000);
+        try (TestFileSystems clocked = TestFileSystems.standard(FsOptions.defaults().withClock(new TestClock(at)))) {
+            long f = clocked.file(ROOT, "f", "abc");
+            Attributes a = clocked.fs.getattr(f);
+            assertThat(a.btime()).isEqualTo(cut);
+            assertThat(a.mtime()).isEqualTo(cut);
+            assertThat(a.ctime()).isEqualTo(cut);
+            assertThat(clocked.fs.getattr(ROOT).mtime()).as("the directory's").isEqualTo(cut);
+        }
     }
 
     // ------------------------------------------------------------------ utimensat
