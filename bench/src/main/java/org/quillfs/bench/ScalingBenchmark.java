@@ -34,6 +34,9 @@ import org.quillfs.txn.ConcurrencyCounters;
  * replays and real conflicts per second of the run, and how many read-only and read-write
  * transaction objects were ever made (the pools keep those a handful).
  *
+ * <p>{@code createInOwnFilesystem} is the yardstick for {@code createInOwnDirectory}: the same
+ * creates, but each thread in a filesystem of its own, so that they share nothing of quillfs.
+ *
  * <p>{@code statWhileCreating} runs 2 threads of stats beside 2 threads of creates in their own
  * directories: read-only operations take no exclusive lock and write nothing, so the stats'
  * score there, against {@code stat} with {@code -t 2}, shows what the creates cost them.
@@ -170,5 +173,43 @@ public class ScalingBenchmark {
     public int read4k(Shared s, PerThread t) {
         t.block.clear();
         return s.fs.read(t.readHandle, (long) t.random.nextInt(READ_FILE_BLOCKS) * 4096, t.block);
+    }
+
+    /**
+     * The ceiling for {@link #createInOwnDirectory}: each thread creates files in a filesystem of
+     * its own (its own image, log, cache and background threads), so that threads share nothing
+     * of quillfs, only the JVM (its collector, compiler) and the host. What two threads reach here
+     * against one is about the most that two threads sharing one filesystem could reach on the
+     * same machine and JVM.
+     */
+    @State(Scope.Thread)
+    public static class OwnFilesystem extends FacadeBenchmark.Mounted {
+        long dir;
+        long next;
+        final List<byte[]> created = new ArrayList<>();
+
+        @Setup(Level.Trial)
+        public void setUp() throws IOException {
+            mount(32L << 30);
+            dir = fs.mkdir(FileSystem.ROOT, name("t", 0), 0755, CALLER).inode();
+        }
+
+        @TearDown(Level.Iteration)
+        public void removeCreated() {
+            created.forEach(n -> fs.unlink(dir, n));
+            created.clear();
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() throws IOException {
+            unmount();
+        }
+    }
+
+    @Benchmark
+    public Object createInOwnFilesystem(OwnFilesystem own) {
+        byte[] n = name("c", own.next++);
+        own.created.add(n);
+        return own.fs.mknod(own.dir, n, S_IFREG | 0644, 0, CALLER);
     }
 }
