@@ -473,9 +473,14 @@ public final class LogWriter implements WriteAheadLog {
         device.write(runStart, run.toArray(ByteBuffer[]::new));
     }
 
-    /** Makes everything appended so far durable. */
+    /**
+     * Makes everything appended so far durable, and the file data announced so far: an
+     * overwrite that changed no metadata appended nothing, and yet must be durable after a
+     * commit interval as every other completed operation is.
+     */
     public void forceAll() {
         force(appendedLsn());
+        flushDataIfAnnounced();
     }
 
     /**

@@ -39,14 +39,18 @@ class FileSystemOverwriteTest {
     private FileSystem fs;
 
     private void open(DataMode mode) {
+        // No checkpoint or timed log force during a test: the device sees only what the test does.
+        open(mode, Duration.ofHours(1));
+    }
+
+    private void open(DataMode mode, Duration commitInterval) {
         FormatOptions format = TestFormats.options(BLOCK, 64L << 20);
         MemoryBlockDevice image = new MemoryBlockDevice("fs", BLOCK, format.blockCount());
         Formatter.format(image, format);
         device = new RecordingBlockDevice(image);
-        // No checkpoint or timed log force during a test: the device sees only what the test does.
-        MetadataStore.Options quiet = new MetadataStore.Options(MetadataStore.Options.defaults().cacheBytes(),
-                Duration.ofHours(1), Duration.ofHours(1));
-        options = FsOptions.defaults().withData(mode).withStore(quiet).withClock(clock);
+        MetadataStore.Options store = new MetadataStore.Options(MetadataStore.Options.defaults().cacheBytes(),
+                commitInterval, Duration.ofHours(1));
+        options = FsOptions.defaults().withData(mode).withStore(store).withClock(clock);
         fs = FileSystem.open(device, options);
     }
 
@@ -205,6 +209,41 @@ class FileSystemOverwriteTest {
 
         assertThat(read(f)).isEqualTo(splice(content, 4 * BLOCK, blocks));
         assertThat(fs.getattr(f).mtime()).isEqualTo(millis(START));
+    }
+
+    /**
+     * The commit interval makes every completed operation durable (docs/MOUNT.md, {@code commit=}),
+     * an overwrite that logged nothing too: its timer flushes the device after the write although
+     * the log had nothing to write.
+     */
+    @Test
+    void aCommitIntervalMakesAnOverwriteThatLoggedNothingDurable() throws InterruptedException {
+        open(DataMode.ORDERED, Duration.ofMillis(20));
+        long f = durableFile(random(4 * BLOCK, 15));
+        byte[] block = random(BLOCK, 16);
+        int mark = device.events().size();
+
+        write(f, 3 * BLOCK, block);
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (flushAfterWriteOf(mark, block) < 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(flushAfterWriteOf(mark, block)).as("a flush after the overwrite, with no fsync").isPositive();
+    }
+
+    /** Where, from event {@code mark} on, a flush follows the write of {@code data}; -1 if none does yet. */
+    private int flushAfterWriteOf(int mark, byte[] data) {
+        List<DeviceEvent> events = device.events();
+        boolean written = false;
+        for (int i = mark; i < events.size(); i++) {
+            if (events.get(i) instanceof DeviceEvent.Write w && Arrays.equals(w.data(), data)) {
+                written = true;
+            } else if (written && events.get(i) instanceof DeviceEvent.Flush) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
