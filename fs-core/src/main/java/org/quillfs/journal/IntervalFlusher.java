@@ -7,9 +7,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * Makes the log, and the file data written so far, durable every commit interval (default
- * 5 s), bounding what a crash can lose of work nobody fsync'd, as ext4's {@code commit=} does. A failed force has aborted the journal;
- * it is reported to {@code onFailure}, and nothing more is forced. Its thread also runs the
+ * Makes the log, and the file data written around it so far, durable every commit interval
+ * (default 5 s), bounding what a crash can lose of work nobody fsync'd, as ext4's
+ * {@code commit=} does. A failed force has aborted the journal; it is reported to
+ * {@code onFailure}, and nothing more is forced. Its thread also runs the
  * log's write-behind ({@link #execute}, {@link LogWriter#writeBehindOn}).
  */
 public final class IntervalFlusher implements AutoCloseable {
