@@ -54,8 +54,8 @@ class ConcurrencyStressTest {
 
     @Test
     void manyThreadsAtOnceLoseNothingDeadlockNeverAndLeaveACleanImage() throws Exception {
-        MemoryBlockDevice device = new MemoryBlockDevice("stress", 4096, (512L << 20) / 4096);
-        Formatter.format(device, new FormatOptions(4096, device.blockCount(), 0, 0, Limits.DEFAULT_BYTES_PER_INODE,
+        MemoryBlockDevice device = new MemoryBlockDevice("stress", StressWorker.BLOCK, (512L << 20) / StressWorker.BLOCK);
+        Formatter.format(device, new FormatOptions(StressWorker.BLOCK, device.blockCount(), 0, 0, Limits.DEFAULT_BYTES_PER_INODE,
                 "stress", UUID.randomUUID(), 0, 0, Instant.now(), new Random(seed)));
         FileSystem fs = FileSystem.open(device, FsOptions.defaults());
         for (int d = 0; d < StressWorker.TOP_DIRS; d++) {

@@ -35,6 +35,8 @@ final class StressWorker {
     static final int TOP_DIRS = 4;
     static final Caller CALLER = new Caller(0, 0);
     private static final int PRIVATE_SPAN = 256 << 10;
+    /** The stress image's block size. */
+    static final int BLOCK = 4096;
 
     private final FileSystem fs;
     private final int id;
@@ -113,12 +115,36 @@ final class StressWorker {
     private void writeShared(long dir, byte[] file) {
         long handle = fs.open(fs.lookup(dir, file).inode(), OpenFlags.O_WRONLY);
         try {
-            byte[] bytes = new byte[1 + random.nextInt(8192)];
-            random.nextBytes(bytes);
-            fs.write(handle, random.nextInt(16_384), ByteBuffer.wrap(bytes));
+            if (random.nextBoolean()) {
+                writeBlocksTwice(handle, 4);
+            } else {
+                byte[] bytes = new byte[1 + random.nextInt(8192)];
+                random.nextBytes(bytes);
+                fs.write(handle, random.nextInt(16_384), ByteBuffer.wrap(bytes));
+            }
         } finally {
             fs.release(handle);
         }
+    }
+
+    /**
+     * Whole blocks at a block offset below {@code span} blocks, written twice in a row: the
+     * second write usually finds mtime and ctime already set in this millisecond and, if the
+     * blocks are the file's and written, overwrites them in place under shared locks only — the
+     * path that must hold against the other workers' truncates and unlinks. Returns where it
+     * wrote and what the file now holds there.
+     */
+    private Written writeBlocksTwice(long handle, int span) {
+        long offset = (long) BLOCK * random.nextInt(span);
+        byte[] bytes = new byte[BLOCK * (1 + random.nextInt(2))];
+        random.nextBytes(bytes);
+        fs.write(handle, offset, ByteBuffer.wrap(bytes));
+        random.nextBytes(bytes);
+        fs.write(handle, offset, ByteBuffer.wrap(bytes));
+        return new Written((int) offset, bytes);
+    }
+
+    private record Written(int offset, byte[] bytes) {
     }
 
     private void listAll(long dir) {
@@ -129,19 +155,23 @@ final class StressWorker {
     private void privateOperation() {
         switch (random.nextInt(3)) {
             case 0 -> {
-                int offset = random.nextInt(PRIVATE_SPAN);
-                byte[] bytes = new byte[1 + random.nextInt(32 << 10)];
-                random.nextBytes(bytes);
                 long handle = fs.open(privateFile, OpenFlags.O_WRONLY);
+                Written w;
                 try {
-                    fs.write(handle, offset, ByteBuffer.wrap(bytes));
+                    if (random.nextBoolean()) {
+                        w = writeBlocksTwice(handle, PRIVATE_SPAN / BLOCK);
+                    } else {
+                        w = new Written(random.nextInt(PRIVATE_SPAN), new byte[1 + random.nextInt(32 << 10)]);
+                        random.nextBytes(w.bytes());
+                        fs.write(handle, w.offset(), ByteBuffer.wrap(w.bytes()));
+                    }
                 } finally {
                     fs.release(handle);
                 }
-                if (offset + bytes.length > expected.length) {
-                    expected = Arrays.copyOf(expected, offset + bytes.length);
+                if (w.offset() + w.bytes().length > expected.length) {
+                    expected = Arrays.copyOf(expected, w.offset() + w.bytes().length);
                 }
-                System.arraycopy(bytes, 0, expected, offset, bytes.length);
+                System.arraycopy(w.bytes(), 0, expected, w.offset(), w.bytes().length);
             }
             case 1 -> {
                 int size = random.nextInt(PRIVATE_SPAN);
