@@ -533,10 +533,7 @@ public final class FileSystem implements AutoCloseable {
 
     /** Makes every completed operation durable. */
     public void sync() {
-        run(() -> {
-            layers.transactions.force(layers.store.log().appendedLsn());
-            layers.store.log().flushDataIfAnnounced(); // data no log write has flushed yet (the force may have had none to do)
-        });
+        run(() -> layers.store.log().forceAll()); // the log, and data no log write has flushed yet
     }
 
     /**
