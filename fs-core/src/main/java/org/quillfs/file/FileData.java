@@ -232,6 +232,16 @@ public final class FileData {
     }
 
     /**
+     * Whether a write of {@code length} bytes at {@code offset} may be an {@linkplain
+     * #overwriteInPlace overwrite in place}, as far as it can tell without the file: ordered mode
+     * and whole blocks. Lets a caller skip the transaction the rest of the test needs.
+     */
+    public boolean mayOverwriteInPlace(long offset, int length) {
+        return mode == DataMode.ORDERED && length > 0 && offset >= 0 && offset % blockSize == 0
+                && length % blockSize == 0;
+    }
+
+    /**
      * Writes {@code src}'s remaining bytes at {@code offset} when they change no metadata: ordered
      * mode, whole blocks, and every one of them a block the file holds, written, below its
      * {@code size}. Such a write needs no transaction of its own: {@code txn} only holds the
@@ -245,8 +255,7 @@ public final class FileData {
      */
     public boolean overwriteInPlace(BlockReader txn, ExtentRoot root, long offset, ByteBuffer src, long size) {
         int n = src.remaining();
-        if (mode != DataMode.ORDERED || n == 0 || offset < 0 || offset % blockSize != 0 || n % blockSize != 0
-                || offset > size - n) {
+        if (!mayOverwriteInPlace(offset, n) || offset > size - n) {
             return false;
         }
         long first = offset / blockSize;

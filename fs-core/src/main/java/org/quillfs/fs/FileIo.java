@@ -70,7 +70,7 @@ final class FileIo {
             throw new FsException(Errno.EINVAL, "negative offset " + offset);
         }
         int length = src.remaining();
-        if (!append && overwriteInPlace(number, offset, src)) {
+        if (!append && layers.data.mayOverwriteInPlace(offset, length) && overwriteInPlace(number, offset, src)) {
             return length;
         }
         int total = 0;
