@@ -39,6 +39,7 @@ public final class Inode {
     public static final int S_ISUID = 04000;
     public static final int S_ISGID = 02000;
     public static final int S_ISVTX = 01000;
+    public static final int S_IXGRP = 00010;
 
     public static final int IMMUTABLE = 0x10;
     public static final int APPEND = 0x20;
@@ -188,6 +189,31 @@ public final class Inode {
     /** This inode with {@code mode} replaced. */
     public Inode withMode(int newMode) {
         return new Inode(data, newMode, uid, gid, links, size, blocks, atime, mtime, ctime, btime, generation, flags, xattrBlock, rdev, parent, orphanNext);
+    }
+
+    /**
+     * Whether this inode has set-ID bits that {@link #withSetIdCleared} takes away: set-user-ID,
+     * or set-group-ID with group execute.
+     */
+    public boolean hasSetIdToClear() {
+        return (mode & S_ISUID) != 0 || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
+    }
+
+    /**
+     * This inode without set-user-ID, and without set-group-ID if it is group-executable: what a
+     * write or truncate by a caller without CAP_FSETID, or a change of owner, takes away, as the
+     * Linux kernel does. Set-group-ID without group execute marks mandatory locking, not a
+     * privilege, and stays.
+     */
+    public Inode withSetIdCleared() {
+        if (!hasSetIdToClear()) {
+            return this;
+        }
+        int cleared = mode & ~S_ISUID;
+        if ((mode & S_IXGRP) != 0) {
+            cleared &= ~S_ISGID;
+        }
+        return withMode(cleared);
     }
 
     /** This inode with another owner and group. */

@@ -63,14 +63,19 @@ final class FileIo {
         });
     }
 
-    /** Writes {@code src} at {@code offset}, or at the end of the file when {@code append}; returns the bytes written. */
-    int write(long number, long offset, ByteBuffer src, boolean append) {
+    /**
+     * Writes {@code src} at {@code offset}, or at the end of the file when {@code append}; returns
+     * the bytes written. {@code clearSetId}: the writer lacks CAP_FSETID, so the file loses its
+     * set-ID bits ({@link Inode#withSetIdCleared}) in the same transaction.
+     */
+    int write(long number, long offset, ByteBuffer src, boolean append, boolean clearSetId) {
         layers.checkWritable();
         if (offset < 0) {
             throw new FsException(Errno.EINVAL, "negative offset " + offset);
         }
         int length = src.remaining();
-        if (!append && layers.data.mayOverwriteInPlace(offset, length) && overwriteInPlace(number, offset, src)) {
+        if (!append && layers.data.mayOverwriteInPlace(offset, length)
+                && overwriteInPlace(number, offset, src, clearSetId)) {
             return length;
         }
         int total = 0;
@@ -88,7 +93,8 @@ final class FileIo {
                     long where = append ? inode.size() : chunkAt;
                     n[0] = stepLength(root, where, wanted);
                     return INODE_LOG_BYTES + layers.data.logBytesForWrite(root, where, n[0]);
-                }, txn -> writeChunk(txn, number, chunkAt, src.slice(src.position(), n[0]), append)).result();
+                }, txn -> writeChunk(txn, number, chunkAt, src.slice(src.position(), n[0]), append, clearSetId))
+                        .result();
             } catch (FsException e) {
                 if (e.errno() != Errno.ENOSPC) {
                     throw e;
@@ -115,13 +121,16 @@ final class FileIo {
      * ctime already are {@linkplain Layers#now now}, so that the write would change no metadata.
      * The kernel skips the inode update in the same case (its coarse clock has not ticked since
      * the last write), and it is the common case of a database's or a disk image's page writes:
-     * one write per tick changes the times, the others only write data. Returns whether it wrote.
+     * one write per tick changes the times, the others only write data. A write that must clear
+     * set-ID bits the file has changes its mode, so it is not one of these. Returns whether it
+     * wrote.
      */
-    private boolean overwriteInPlace(long number, long offset, ByteBuffer src) {
+    private boolean overwriteInPlace(long number, long offset, ByteBuffer src, boolean clearSetId) {
         return layers.transactions.read(txn -> {
             Inode inode = regularFile(layers.inode(txn, number), number);
             Timestamp now = layers.now();
             return inode.mtime().equals(now) && inode.ctime().equals(now)
+                    && !(clearSetId && inode.hasSetIdToClear())
                     && layers.data.overwriteInPlace(txn, ExtentRoot.decode(inode.data()), offset, src, inode.size());
         });
     }
@@ -141,7 +150,8 @@ final class FileIo {
     }
 
     /** One transaction's share of a write; returns where it ended. */
-    private long writeChunk(Transaction txn, long number, long offset, ByteBuffer chunk, boolean append) {
+    private long writeChunk(Transaction txn, long number, long offset, ByteBuffer chunk, boolean append,
+            boolean clearSetId) {
         Inode inode = regularFile(layers.inodeForUpdate(txn, number), number);
         long where = append ? inode.size() : offset;
         int n = chunk.remaining();
@@ -151,10 +161,11 @@ final class FileIo {
         root = layers.data.write(txn, reservation, root, where, chunk, layers.geometry.inodeBlock(number), inode.size());
         Timestamp now = layers.now();
         long end = where + n;
-        layers.inodes.write(txn, number, inode.withData(root.encode(), inode.flags())
+        Inode written = inode.withData(root.encode(), inode.flags())
                 .withSize(Math.max(inode.size(), end))
                 .withBlocks(inode.blocks() + layers.allocator.netBlocksAllocated(txn) - mark)
-                .withTimes(inode.atime(), now, now));
+                .withTimes(inode.atime(), now, now);
+        layers.inodes.write(txn, number, clearSetId ? written.withSetIdCleared() : written);
         return end;
     }
 

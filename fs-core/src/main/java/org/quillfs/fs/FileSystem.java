@@ -275,13 +275,42 @@ public final class FileSystem implements AutoCloseable {
         });
     }
 
-    /** {@code node} with setattr's mode, owner and times; ctime {@code now}. */
+    /**
+     * Clears set-user-ID, and set-group-ID if group-executable, of {@code inode}, as a change of
+     * its contents by a caller without CAP_FSETID does (for the changes whose own call cannot say
+     * so: truncate, fallocate); ctime becomes now if a bit was cleared, else nothing changes.
+     */
+    public void clearSetId(long inode) {
+        run(() -> {
+            if (!layers.transactions.read(txn -> layers.inode(txn, inode).hasSetIdToClear())) {
+                return;
+            }
+            layers.checkWritable();
+            layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
+                Inode node = layers.inodeForUpdate(txn, inode);
+                if (node.hasSetIdToClear()) {
+                    Timestamp now = layers.now();
+                    layers.inodes.write(txn, inode, node.withSetIdCleared().withTimes(node.atime(), node.mtime(), now));
+                }
+                return null;
+            });
+        });
+    }
+
+    /**
+     * {@code node} with setattr's mode, owner and times; ctime {@code now}. A new owner or group
+     * clears the set-ID bits of all but a directory, as chown(2) on Linux, unless the same call
+     * sets the mode.
+     */
     private static Inode changed(Inode node, AttributeChanges changes, Timestamp now) {
         if (changes.mode().isPresent()) {
             node = node.withMode((node.mode() & Inode.S_IFMT) | (changes.mode().getAsInt() & 07777));
         }
         if (changes.uid().isPresent() || changes.gid().isPresent()) {
             node = node.withOwner(changes.uid().orElse(node.uid()), changes.gid().orElse(node.gid()));
+            if (changes.mode().isEmpty() && (node.mode() & Inode.S_IFMT) != Inode.S_IFDIR) {
+                node = node.withSetIdCleared();
+            }
         }
         return node.withTimes(timeAfter(changes.atime(), node.atime(), now),
                 timeAfter(changes.mtime(), node.mtime(), now), now);
@@ -513,13 +542,24 @@ public final class FileSystem implements AutoCloseable {
         });
     }
 
+    /** Writes as a caller with CAP_FSETID: set-ID bits stay (see {@link #write(long, long, ByteBuffer, boolean)}). */
     public int write(long handle, long offset, ByteBuffer src) {
+        return write(handle, offset, src, false);
+    }
+
+    /**
+     * Writes {@code src} at {@code offset} (at the end for a handle opened with O_APPEND); returns
+     * the bytes written. {@code clearSetId}: the writer lacks CAP_FSETID, and the file loses
+     * set-user-ID, and set-group-ID if it is group-executable, in the write's transaction, as
+     * write(2) on Linux.
+     */
+    public int write(long handle, long offset, ByteBuffer src, boolean clearSetId) {
         return call(() -> {
             OpenFiles.Handle h = open.get(handle);
             if (!h.writable()) {
                 throw new FsException(Errno.EBADF, "handle " + handle + " is not open for writing");
             }
-            return files.write(h.inode(), offset, src, h.appends());
+            return files.write(h.inode(), offset, src, h.appends(), clearSetId);
         });
     }
 
