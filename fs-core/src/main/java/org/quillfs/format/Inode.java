@@ -196,6 +196,11 @@ public final class Inode {
      * or set-group-ID with group execute.
      */
     public boolean hasSetIdToClear() {
+        return hasSetIdToClear(mode);
+    }
+
+    /** Whether {@code mode} has set-ID bits that {@link #withSetIdCleared} takes away. */
+    public static boolean hasSetIdToClear(int mode) {
         return (mode & S_ISUID) != 0 || (mode & (S_ISGID | S_IXGRP)) == (S_ISGID | S_IXGRP);
     }
 

@@ -47,11 +47,12 @@ final class FuseLoop {
     /** How often the {@link ReaderRole} watchdog looks for workers all busy. */
     private static final long WATCHDOG_TICK_NANOS = 1_000_000;
     private static final int EINTR = 4;
+    private static final int ENOENT = 2;
     /** struct fuse_buf (fuse_common.h, 2.9): size_t size; int flags; void *mem; int fd; off_t pos. */
     private static final int FUSE_BUF_SIZE = 40;
     private static final int FUSE_BUF_MEM = 16;
     /** struct fuse_in_header, at the start of every request: the opcode and the caller's thread id. */
-    private static final int IN_HEADER_OPCODE = 4;
+    static final int IN_HEADER_OPCODE = 4;
     private static final int IN_HEADER_PID = 32;
 
     /** The libfuse 2 calls the loop needs. */
@@ -77,6 +78,13 @@ final class FuseLoop {
         void fuse_teardown(Pointer fuse, Pointer mountpoint);
 
         int fuse_chan_fd(Pointer channel);
+
+        /** {@code ops} points at {@code struct fuse_chan_ops}: receive, send, destroy ({@link InitReply}). */
+        Pointer fuse_chan_new(Pointer ops, int fd, long bufsize, Pointer data);
+
+        void fuse_chan_destroy(Pointer channel);
+
+        int fuse_lowlevel_notify_inval_inode(Pointer channel, long nodeId, long offset, long length);
     }
 
     private static final LibFuse2 LIBFUSE = load();
@@ -201,7 +209,23 @@ final class FuseLoop {
                 LIBFUSE.fuse_session_exit(session); // 0: the kernel ended the session (unmounted)
                 return;
             }
+            if (InitReply.offersKillprivV2(mem)) {
+                InitReply.process(LIBFUSE, session, buf, from.getPointer(0));
+                continue;
+            }
+            CurrentRequest.note(mem, from.getPointer(0));
             LIBFUSE.fuse_session_process_buf(session, buf, from.getPointer(0));
+        }
+    }
+
+    /**
+     * Sends FUSE_NOTIFY_INVAL_INODE for {@code nodeId} with a negative offset: the kernel drops
+     * the node's cached attributes and keeps its pages ({@link CurrentRequest}).
+     */
+    static void invalidateAttributes(Pointer channel, long nodeId) {
+        int res = LIBFUSE.fuse_lowlevel_notify_inval_inode(channel, nodeId, -1, 0);
+        if (res != 0 && res != -ENOENT) { // ENOENT: the kernel no longer has the node
+            log.warn("could not make the kernel drop the attributes of node {}: errno {}", nodeId, -res);
         }
     }
 

@@ -17,6 +17,7 @@ import jnr.ffi.types.size_t;
 import jnr.ffi.types.uid_t;
 import org.quillfs.errno.Errno;
 import org.quillfs.errno.FsException;
+import org.quillfs.format.Inode;
 import org.quillfs.format.Timestamp;
 import org.quillfs.fs.AttributeChanges;
 import org.quillfs.fs.AttributeChanges.TimeChange;
@@ -185,7 +186,11 @@ public class QuillfsFuse extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         try {
-            fs.setattr(inodeOf(path), AttributeChanges.size(size));
+            long inode = inodeOf(path);
+            if (CurrentRequest.clearSetId()) {
+                fs.clearSetId(inode);
+            }
+            fs.setattr(inode, AttributeChanges.size(size));
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("truncate", path, e);
@@ -195,7 +200,11 @@ public class QuillfsFuse extends FuseStubFS {
     @Override
     public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
         try {
-            fs.setattr(inodeOfHandle(fi), AttributeChanges.size(size));
+            long inode = inodeOfHandle(fi);
+            if (CurrentRequest.clearSetId()) {
+                fs.clearSetId(inode);
+            }
+            fs.setattr(inode, AttributeChanges.size(size));
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("ftruncate", path, e);
@@ -447,7 +456,13 @@ public class QuillfsFuse extends FuseStubFS {
     public int write(String path, Pointer buf, @size_t long size, @off_t long offset, FuseFileInfo fi) {
         try {
             ByteBuffer src = MEMORY.newDirectByteBuffer(buf.address(), (int) size);
-            return fs.write(fi.fh.get(), offset, src);
+            boolean clearSetId = CurrentRequest.clearSetId();
+            boolean clears = clearSetId && hasSetIdToClear(inodeOfHandle(fi));
+            int written = fs.write(fi.fh.get(), offset, src, clearSetId);
+            if (clears) {
+                CurrentRequest.invalidateKernelAttributes();
+            }
+            return written;
         } catch (RuntimeException | Error e) {
             return failed("write", path, e);
         }
@@ -471,11 +486,22 @@ public class QuillfsFuse extends FuseStubFS {
     @Override
     public int fallocate(String path, int mode, @off_t long off, @off_t long length, FuseFileInfo fi) {
         try {
+            // The kernel says nothing in a FALLOCATE about the caller's CAP_FSETID; a caller other
+            // than root is taken to lack it, as nearly all do (docs/MOUNT.md, "Set-ID bits").
+            long inode = inodeOfHandle(fi);
+            if (mode != FileSystem.FALLOC_FL_KEEP_SIZE && caller().uid() != 0 && hasSetIdToClear(inode)) {
+                fs.clearSetId(inode);
+                CurrentRequest.invalidateKernelAttributes();
+            }
             fs.fallocate(fi.fh.get(), mode, off, length);
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("fallocate", path, e);
         }
+    }
+
+    private boolean hasSetIdToClear(long inode) {
+        return Inode.hasSetIdToClear(fs.getattr(inode).mode());
     }
 
     @Override
