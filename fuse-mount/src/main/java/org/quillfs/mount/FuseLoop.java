@@ -31,7 +31,9 @@ import org.slf4j.LoggerFactory;
  * none); {@value #WORKERS} threads each loop over {@code fuse_session_receive_buf} and
  * {@code fuse_session_process_buf} with a buffer of their own; when the kernel ends the session
  * (unmount: the read returns 0) every worker stops, and {@code fuse_teardown} releases the
- * session (and unmounts only if the mount is still there).
+ * session (and unmounts only if the mount is still there). The kernel's INIT is answered through
+ * {@link InitReply}, which adds a flag libfuse 2 does not know; every other request is noted
+ * for its callback ({@link CurrentRequest}) and then processed by libfuse.
  *
  * <p>While one caller at a time sends requests, only one worker reads {@code /dev/fuse}
  * ({@link ReaderRole}), polling briefly before it sleeps ({@link RequestPoll}), and a watchdog
