@@ -272,8 +272,7 @@ public final class FileData {
                 int blocks = (int) Math.min(MAX_IO_BLOCKS, to - b);
                 ByteBuffer[] buffers = new ByteBuffer[blocks];
                 for (int i = 0; i < blocks; i++) {
-                    int at = srcStart + (int) ((b + i - first) * blockSize);
-                    buffers[i] = src.duplicate().limit(at + blockSize).position(at).slice();
+                    buffers[i] = wholeBlock(src, srcStart + (int) ((b + i - first) * blockSize));
                 }
                 device.write(e.physical() + (b - e.logical()), buffers);
             }
@@ -322,6 +321,11 @@ public final class FileData {
         }
     }
 
+    /** The block's worth of {@code src} from index {@code at}, without copying. */
+    private ByteBuffer wholeBlock(ByteBuffer src, int at) {
+        return src.duplicate().limit(at + blockSize).position(at).slice();
+    }
+
     /** Logical block {@code b}'s new contents: straight from {@code src} when it covers the block, else merged. */
     private ByteBuffer blockToWrite(Transaction txn, long b, long physical, List<ExtentEntry> before, ByteBuffer src,
             int srcStart, long offset, long end) {
@@ -330,7 +334,7 @@ public final class FileData {
         int to = (int) Math.min(blockSize, end - blockStart);
         int at = srcStart + (int) (blockStart + from - offset);
         if (from == 0 && to == blockSize) {
-            return src.duplicate().limit(at + blockSize).position(at).slice();
+            return wholeBlock(src, at);
         }
         byte[] block = new byte[blockSize];
         if (isWritten(before, b)) {
