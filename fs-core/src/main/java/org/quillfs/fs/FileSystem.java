@@ -279,21 +279,23 @@ public final class FileSystem implements AutoCloseable {
      * Clears set-user-ID, and set-group-ID if group-executable, of {@code inode}, as a change of
      * its contents by a caller without CAP_FSETID does (for the changes whose own call cannot say
      * so: truncate, fallocate); ctime becomes now if a bit was cleared, else nothing changes.
+     * Returns whether it cleared a bit.
      */
-    public void clearSetId(long inode) {
-        run(() -> {
+    public boolean clearSetId(long inode) {
+        return call(() -> {
             if (!layers.transactions.read(txn -> layers.inode(txn, inode).hasSetIdToClear())) {
-                return;
+                return false;
             }
             layers.checkWritable();
-            layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
+            return layers.transactions.write(txn -> FileIo.inodeLogBytes(), txn -> {
                 Inode node = layers.inodeForUpdate(txn, inode);
-                if (node.hasSetIdToClear()) {
-                    Timestamp now = layers.now();
-                    layers.inodes.write(txn, inode, node.withSetIdCleared().withTimes(node.atime(), node.mtime(), now));
+                if (!node.hasSetIdToClear()) {
+                    return false;
                 }
-                return null;
-            });
+                Timestamp now = layers.now();
+                layers.inodes.write(txn, inode, node.withSetIdCleared().withTimes(node.atime(), node.mtime(), now));
+                return true;
+            }).result();
         });
     }
 

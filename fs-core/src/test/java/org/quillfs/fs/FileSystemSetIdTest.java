@@ -109,8 +109,8 @@ class FileSystemSetIdTest {
         long setUid = fileWithMode("setuid", 04755);
         Attributes plainBefore = fs.getattr(plain);
         clock.advance(Duration.ofSeconds(1));
-        fs.clearSetId(plain);
-        fs.clearSetId(setUid);
+        assertThat(fs.clearSetId(plain)).isFalse();
+        assertThat(fs.clearSetId(setUid)).isTrue();
         assertThat(fs.getattr(plain)).isEqualTo(plainBefore);
         Attributes cleared = fs.getattr(setUid);
         assertThat(cleared.mode() & 07777).isEqualTo(00755);

@@ -70,12 +70,13 @@ final class InitReply {
     static void process(FuseLoop.LibFuse2 libfuse, Pointer session, Pointer buf, Pointer realChannel) {
         Runtime runtime = Runtime.getRuntime(libfuse);
         int fd = libfuse.fuse_chan_fd(realChannel);
+        Runtime libc = Runtime.getRuntime(LibC.INSTANCE);
         Send send = (channel, iov, count) -> {
             if (addFlags(iov, count, FUSE_HANDLE_KILLPRIV_V2)) {
                 log.info("FUSE: quillfs clears set-ID bits itself (FUSE_HANDLE_KILLPRIV_V2), so the kernel no longer"
                         + " asks for security.capability before every write");
             }
-            return LibC.INSTANCE.writev(fd, iov, (int) count) < 0 ? -LastError.getLastError(Runtime.getRuntime(LibC.INSTANCE)) : 0;
+            return LibC.INSTANCE.writev(fd, iov, (int) count) < 0 ? -LastError.getLastError(libc) : 0;
         };
         Pointer ops = Memory.allocateDirect(runtime, 3 * runtime.addressSize(), true);
         ops.putPointer(runtime.addressSize(), runtime.getClosureManager().getClosurePointer(Send.class, send));

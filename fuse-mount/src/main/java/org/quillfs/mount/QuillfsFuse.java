@@ -488,9 +488,7 @@ public class QuillfsFuse extends FuseStubFS {
         try {
             // The kernel says nothing in a FALLOCATE about the caller's CAP_FSETID; a caller other
             // than root is taken to lack it, as nearly all do (docs/MOUNT.md, "Set-ID bits").
-            long inode = inodeOfHandle(fi);
-            if (mode != FileSystem.FALLOC_FL_KEEP_SIZE && caller().uid() != 0 && hasSetIdToClear(inode)) {
-                fs.clearSetId(inode);
+            if (mode != FileSystem.FALLOC_FL_KEEP_SIZE && caller().uid() != 0 && fs.clearSetId(inodeOfHandle(fi))) {
                 CurrentRequest.invalidateKernelAttributes();
             }
             fs.fallocate(fi.fh.get(), mode, off, length);
