@@ -193,6 +193,23 @@ final class MountedImage implements AutoCloseable {
         daemonPid = null;
     }
 
+    /**
+     * For a class's last teardown: a clean umount if it is still mounted, then {@link #close}
+     * whether or not that worked; nothing if {@code fs} was never made.
+     */
+    static void unmountAndClose(MountedImage fs) {
+        if (fs == null) {
+            return;
+        }
+        try {
+            if (fs.isMounted()) {
+                fs.unmount();
+            }
+        } finally {
+            fs.close();
+        }
+    }
+
     /** Leaves nothing mounted and the daemon gone, whatever state the test left. */
     @Override
     public void close() {

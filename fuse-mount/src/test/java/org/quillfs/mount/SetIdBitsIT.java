@@ -56,15 +56,7 @@ class SetIdBitsIT {
 
     @AfterAll
     void unmount() {
-        if (fs != null) {
-            try {
-                if (fs.isMounted()) {
-                    fs.unmount();
-                }
-            } finally {
-                fs.close();
-            }
-        }
+        MountedImage.unmountAndClose(fs);
     }
 
     @Test

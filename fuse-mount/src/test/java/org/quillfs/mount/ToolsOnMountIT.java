@@ -47,15 +47,7 @@ class ToolsOnMountIT {
 
     @AfterAll
     void unmount() {
-        if (fs != null) {
-            try {
-                if (fs.isMounted()) {
-                    fs.unmount();
-                }
-            } finally {
-                fs.close();
-            }
-        }
+        MountedImage.unmountAndClose(fs);
     }
 
     /** Runs {@code script} in a fresh directory {@code name} on the mount and in one on local disk. */
