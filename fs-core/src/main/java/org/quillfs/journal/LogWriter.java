@@ -1,9 +1,7 @@
 package org.quillfs.journal;
 
 import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.Condition;
@@ -101,8 +99,10 @@ public final class LogWriter implements WriteAheadLog {
     /**
      * The log blocks a writer encodes its batch into, kept for the next writer (one is out at a
      * time, {@code flushing}): a block written is never allocated. Grows to the largest batch.
+     * Direct, so that the JDK hands it to the kernel as it is: from a heap buffer it copies every
+     * write into a temporary direct buffer first.
      */
-    private byte[] blocksOut = new byte[0];
+    private ByteBuffer blocksOut = ByteBuffer.allocateDirect(0);
     private int pendingLength;
     private long pendingStart;
     /** Written under the lock; volatile so that {@link #appendedLsn()} (asked at every block change) reads it without. */
@@ -442,6 +442,10 @@ public final class LogWriter implements WriteAheadLog {
         }
     }
 
+    /**
+     * Encodes {@code batch} into log blocks and writes them: one write for the whole batch, or
+     * two where it wraps around the end of the region.
+     */
     private void writeBlocks(byte[] batch, int length, long batchStart) {
         if (length == 0) {
             return;
@@ -450,27 +454,32 @@ public final class LogWriter implements WriteAheadLog {
         long firstSequence = region.sequenceOf(batchStart);
         int blocks = (length + payload - 1) / payload;
         int blockSize = region.blockSize();
-        if (blocksOut.length < blocks * blockSize) {
-            blocksOut = new byte[blocks * blockSize];
+        if (blocksOut.capacity() < blocks * blockSize) {
+            blocksOut = ByteBuffer.allocateDirect(blocks * blockSize);
         }
-        List<ByteBuffer> run = new ArrayList<>();
+        int runFirst = 0;
         long runStart = region.physicalBlock(firstSequence);
         for (int i = 0; i < blocks; i++) {
             long sequence = firstSequence + i;
             long physical = region.physicalBlock(sequence);
-            if (!run.isEmpty() && physical != runStart + run.size()) { // wrapped around the region
-                device.write(runStart, run.toArray(ByteBuffer[]::new));
-                run.clear();
+            if (physical != runStart + (i - runFirst)) { // wrapped around the region
+                writeRun(runStart, runFirst, i);
+                runFirst = i;
                 runStart = physical;
             }
-            ByteBuffer block = ByteBuffer.wrap(blocksOut, i * blockSize, blockSize).slice(); // encode zeroes it first
+            ByteBuffer block = blocksOut.slice(i * blockSize, blockSize); // encode zeroes it first
             int from = i * payload;
             LogBlock.encode(block, physical, sequence, region.logId(), epoch,
                     ByteBuffer.wrap(batch, from, Math.min(payload, length - from)));
             BlockHeader.seal(block, region.uuid());
-            run.add(block);
         }
-        device.write(runStart, run.toArray(ByteBuffer[]::new));
+        writeRun(runStart, runFirst, blocks);
+    }
+
+    /** Writes encoded blocks {@code [from, to)} of {@link #blocksOut} from device block {@code physical} on. */
+    private void writeRun(long physical, int from, int to) {
+        int blockSize = region.blockSize();
+        device.write(physical, blocksOut.slice(from * blockSize, (to - from) * blockSize));
     }
 
     /**
