@@ -1,11 +1,14 @@
 package org.quillfs.cache;
 
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.quillfs.concurrent.LockOrder;
@@ -49,6 +52,8 @@ public final class BufferCache {
 
     /** Dirty blocks written home together when eviction needs room. */
     private static final int EVICTION_BATCH = 32;
+    /** Dirty blocks a checkpoint writes home with one device flush. */
+    private static final int CHECKPOINT_BATCH = EVICTION_BATCH * 8;
 
     private final BlockDevice device;
     private final UUID uuid;
@@ -62,6 +67,8 @@ public final class BufferCache {
     /** Blocks dirty now; changed under each block's latch, so not under the cache's lock. */
     private final AtomicInteger dirtyBlocks = new AtomicInteger();
     private final AtomicLong writes = new AtomicLong();
+    /** {@link #writeBack}'s direct buffers for its copies, free for the next write-back. */
+    private final Queue<ByteBuffer> copyBuffers = new ConcurrentLinkedQueue<>();
     private volatile boolean writingStopped;
 
     /**
@@ -227,7 +234,9 @@ public final class BufferCache {
     /**
      * Writes {@code dirty} home: forces the log up to their page LSNs (the write-ahead rule),
      * writes a sealed copy of each, flushes the device, and marks clean those that did not
-     * change meanwhile.
+     * change meanwhile. The copies go into a direct buffer in block order, so blocks that lie
+     * next to each other on the device (an inode table's, say) go in one write, and the JDK
+     * hands the buffer to the kernel without copying it again.
      *
      * @throws WriteBackFailedException if the device failed a write or the flush, or the cache
      *     has {@linkplain #stopWriting stopped writing}
@@ -236,28 +245,51 @@ public final class BufferCache {
         if (writingStopped) {
             throw new WriteBackFailedException("no metadata block goes home: the filesystem stopped after an error", null);
         }
-        List<CachedBlock.Snapshot> snapshots = new ArrayList<>(dirty.size());
-        long maxLsn = 0;
-        for (CachedBlock block : dirty) {
-            CachedBlock.Snapshot s = block.snapshot();
-            snapshots.add(s);
-            maxLsn = Math.max(maxLsn, s.pageLsn());
-        }
-        log.force(maxLsn);
-        snapshots.sort(Comparator.comparingLong(s -> s.block().blockNr()));
+        List<CachedBlock> inOrder = new ArrayList<>(dirty);
+        inOrder.sort(Comparator.comparingLong(CachedBlock::blockNr));
+        int blockSize = device.blockSize();
+        ByteBuffer copies = takeCopyBuffer(inOrder.size() * blockSize);
         try {
-            for (CachedBlock.Snapshot s : snapshots) {
-                BlockHeader.seal(s.data(), uuid);
-                device.write(s.block().blockNr(), s.data());
+            long[] pageLsns = new long[inOrder.size()];
+            long maxLsn = 0;
+            for (int i = 0; i < pageLsns.length; i++) {
+                pageLsns[i] = inOrder.get(i).copyForHome(copies.slice(i * blockSize, blockSize));
+                maxLsn = Math.max(maxLsn, pageLsns[i]);
             }
-            device.flush();
-        } catch (RuntimeException e) {
-            throw new WriteBackFailedException("writing metadata blocks home failed: " + e.getMessage(), e);
+            log.force(maxLsn);
+            try {
+                int runFirst = 0;
+                for (int i = 0; i < pageLsns.length; i++) {
+                    BlockHeader.seal(copies.slice(i * blockSize, blockSize), uuid);
+                    if (i + 1 == pageLsns.length || inOrder.get(i + 1).blockNr() != inOrder.get(i).blockNr() + 1) {
+                        device.write(inOrder.get(runFirst).blockNr(),
+                                copies.slice(runFirst * blockSize, (i + 1 - runFirst) * blockSize));
+                        runFirst = i + 1;
+                    }
+                }
+                device.flush();
+            } catch (RuntimeException e) {
+                throw new WriteBackFailedException("writing metadata blocks home failed: " + e.getMessage(), e);
+            }
+            writes.addAndGet(pageLsns.length);
+            for (int i = 0; i < pageLsns.length; i++) {
+                inOrder.get(i).wentHome(pageLsns[i], copies.slice(i * blockSize, blockSize));
+            }
+        } finally {
+            copyBuffers.offer(copies);
         }
-        writes.addAndGet(snapshots.size());
-        for (CachedBlock.Snapshot s : snapshots) {
-            s.block().wentHome(s.pageLsn(), s.data());
+    }
+
+    /**
+     * A direct buffer of at least {@code bytes} for {@link #writeBack}'s copies: a free one, or a
+     * new one of a checkpoint batch's size. The free ones are as many as write-backs ever ran at once.
+     */
+    private ByteBuffer takeCopyBuffer(int bytes) {
+        ByteBuffer free = copyBuffers.poll();
+        if (free != null && free.capacity() >= bytes) {
+            return free.clear();
         }
+        return ByteBuffer.allocateDirect(Math.max(bytes, CHECKPOINT_BATCH * device.blockSize()));
     }
 
     /** Writes home the dirty blocks among {@code blockNrs} that are still cached (a checkpoint's). */
@@ -270,8 +302,8 @@ public final class BufferCache {
             }
         }
         try {
-            for (int from = 0; from < dirty.size(); from += EVICTION_BATCH * 8) {
-                writeBack(dirty.subList(from, Math.min(dirty.size(), from + EVICTION_BATCH * 8)));
+            for (int from = 0; from < dirty.size(); from += CHECKPOINT_BATCH) {
+                writeBack(dirty.subList(from, Math.min(dirty.size(), from + CHECKPOINT_BATCH)));
             }
         } finally {
             evictClean(dirty);

@@ -327,12 +327,12 @@ public final class CachedBlock implements AutoCloseable {
         return pins == EVICTED;
     }
 
-    /** A sealed copy for writing home, and the page LSN it holds. */
-    synchronized Snapshot snapshot() {
+    /** Copies the block into {@code target} (from index 0), to be sealed and written home; returns the page LSN the copy holds. */
+    synchronized long copyForHome(ByteBuffer target) {
         snapshotLsn = pageLsn;
         firstChangeSinceSnapshot = 0;
-        ByteBuffer copy = ByteBuffer.wrap(data.clone());
-        return new Snapshot(this, copy, pageLsn);
+        target.put(0, data);
+        return pageLsn;
     }
 
     /**
@@ -356,9 +356,6 @@ public final class CachedBlock implements AutoCloseable {
         } else if (dirty && snapshotLsn == lsnWritten && firstChangeSinceSnapshot != 0) {
             recLsn = Math.max(recLsn, firstChangeSinceSnapshot);
         }
-    }
-
-    record Snapshot(CachedBlock block, ByteBuffer data, long pageLsn) {
     }
 
     /** Unpins the block. */

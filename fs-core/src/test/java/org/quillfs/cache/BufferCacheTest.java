@@ -157,6 +157,33 @@ class BufferCacheTest {
     }
 
     @Test
+    void blocksNextToEachOtherGoHomeInOneWriteEachSealedWhereItBelongs() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 64 * BLOCK);
+        long[] blockNrs = {12, 9, 10, 20, 11};
+        List<CachedBlock> dirty = new ArrayList<>();
+        for (long blockNr : blockNrs) {
+            CachedBlock block = cache.pin(blockNr);
+            change(block, 100, (int) blockNr);
+            dirty.add(block);
+        }
+
+        cache.writeBack(dirty);
+
+        assertThat(events).containsExactly("force " + (nextLsn - 1), "write 9", "write 20", "flush");
+        for (CachedBlock block : dirty) {
+            assertThat(block.isDirty()).isFalse();
+            ByteBuffer home = ByteBuffer.allocate(BLOCK);
+            memory.read(block.blockNr(), home);
+            assertThat(home.get(100)).as("block %d", block.blockNr()).isEqualTo((byte) block.blockNr());
+            assertThat(BlockHeader.lsn(home)).isEqualTo(block.pageLsn());
+            assertThat(BlockHeader.storedCrc(home)).isEqualTo(BlockHeader.computeCrc(home, UUID_1));
+            assertThat(block.copy(0, BLOCK)).as("the cached block holds what went home, checksum included")
+                    .isEqualTo(home.array());
+            block.close();
+        }
+    }
+
+    @Test
     void aChangeDuringWriteBackKeepsTheBlockDirtyFromThatChangeOn() {
         BufferCache cache = new BufferCache(device, UUID_1, log, 64 * BLOCK);
         CachedBlock block = cache.pin(6);
