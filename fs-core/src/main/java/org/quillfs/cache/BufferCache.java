@@ -292,10 +292,13 @@ public final class BufferCache {
         return ByteBuffer.allocateDirect(Math.max(bytes, CHECKPOINT_BATCH * device.blockSize()));
     }
 
-    /** Writes home the dirty blocks among {@code blockNrs} that are still cached (a checkpoint's). */
+    /**
+     * Writes home the dirty blocks among {@code blockNrs} that are still cached (a checkpoint's),
+     * in block order, so that every batch holds as many neighbours as it can.
+     */
     public void writeBackBlocks(List<Long> blockNrs) {
         List<CachedBlock> dirty = new ArrayList<>();
-        for (long blockNr : blockNrs) {
+        for (long blockNr : blockNrs.stream().mapToLong(Long::longValue).sorted().toArray()) {
             CachedBlock block = blocks.get(blockNr);
             if (block != null && block.isDirty() && block.tryPin()) {
                 dirty.add(block);

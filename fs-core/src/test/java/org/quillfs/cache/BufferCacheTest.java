@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
@@ -181,6 +182,25 @@ class BufferCacheTest {
                     .isEqualTo(home.array());
             block.close();
         }
+    }
+
+    @Test
+    void aCheckpointsBlocksGoHomeInBlockOrderSoEachBatchIsOneRun() {
+        BufferCache cache = new BufferCache(device, UUID_1, log, 1000 * BLOCK);
+        List<Long> blockNrs = new ArrayList<>();
+        for (long b = 100; b < 400; b++) {
+            try (CachedBlock block = cache.pin(b)) {
+                change(block, 100, (int) b);
+            }
+            blockNrs.add(b);
+        }
+        Collections.shuffle(blockNrs, new Random(5));
+
+        cache.writeBackBlocks(blockNrs);
+
+        // 300 blocks in batches of 256: two batches, each one run of neighbours
+        assertThat(events.stream().filter(e -> e.startsWith("write"))).containsExactly("write 100", "write 356");
+        assertThat(cache.dirtyTable()).isEmpty();
     }
 
     @Test
