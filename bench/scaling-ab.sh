@@ -39,17 +39,22 @@ for jar in "${jars[@]}"; do
     [ -f "$jar" ] || die "no such jar: $jar (build with 'make build' or mvn package in bench/)"
 done
 
-# The median ops/s of one run's measured iterations.
+# The median ops/s of one run's measured iterations, read from JMH's JSON results (the text
+# output prints the last iteration's score after the benchmark's own report, on a line of its own).
 median_run() {
     local jar=$1 threads=$2 out
-    if ! out=$(java -jar "$jar" "ScalingBenchmark.$bench" -f 1 -wi 4 -i 10 -w 2s -r 2s -t "$threads" 2>&1); then
+    if ! out=$(java -jar "$jar" "ScalingBenchmark.$bench" -f 1 -wi 4 -i 10 -w 2s -r 2s -t "$threads" \
+            -rf json -rff "$results" 2>&1); then
         echo "$prog: the run of $jar with $threads threads failed:" >&2
         tail -5 <<<"$out" >&2
         exit 1
     fi
-    grep -E '^Iteration' <<<"$out" | awk '{print $(NF-1)}' | sort -n |
-        awk '{v[NR] = $1} END {if (NR == 0) exit 1; print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'
+    python3 -c 'import json, statistics, sys
+print(statistics.median(json.load(open(sys.argv[1]))[0]["primaryMetric"]["rawData"][0]))' "$results"
 }
+
+results=$(mktemp --suffix=.json)
+trap 'rm -f "$results"' EXIT
 
 for ((round = 1; round <= rounds; round++)); do
     for jar in "${jars[@]}"; do
