@@ -327,7 +327,10 @@ public final class CachedBlock implements AutoCloseable {
         return pins == EVICTED;
     }
 
-    /** Copies the block into {@code target} (from index 0), to be sealed and written home; returns the page LSN the copy holds. */
+    /**
+     * Copies the block into {@code target} (from index 0), to be sealed and written home;
+     * returns the page LSN the copy holds.
+     */
     synchronized long copyForHome(ByteBuffer target) {
         snapshotLsn = pageLsn;
         firstChangeSinceSnapshot = 0;
