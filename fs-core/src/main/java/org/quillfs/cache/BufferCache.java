@@ -250,18 +250,20 @@ public final class BufferCache {
         int blockSize = device.blockSize();
         ByteBuffer copies = takeCopyBuffer(inOrder.size() * blockSize);
         try {
-            long[] pageLsns = new long[inOrder.size()];
+            ByteBuffer[] copy = new ByteBuffer[inOrder.size()];
+            long[] pageLsns = new long[copy.length];
             long maxLsn = 0;
-            for (int i = 0; i < pageLsns.length; i++) {
-                pageLsns[i] = inOrder.get(i).copyForHome(copies.slice(i * blockSize, blockSize));
+            for (int i = 0; i < copy.length; i++) {
+                copy[i] = copies.slice(i * blockSize, blockSize);
+                pageLsns[i] = inOrder.get(i).copyForHome(copy[i]);
                 maxLsn = Math.max(maxLsn, pageLsns[i]);
             }
             log.force(maxLsn);
             try {
                 int runFirst = 0;
-                for (int i = 0; i < pageLsns.length; i++) {
-                    BlockHeader.seal(copies.slice(i * blockSize, blockSize), uuid);
-                    if (i + 1 == pageLsns.length || inOrder.get(i + 1).blockNr() != inOrder.get(i).blockNr() + 1) {
+                for (int i = 0; i < copy.length; i++) {
+                    BlockHeader.seal(copy[i], uuid);
+                    if (i + 1 == copy.length || inOrder.get(i + 1).blockNr() != inOrder.get(i).blockNr() + 1) {
                         device.write(inOrder.get(runFirst).blockNr(),
                                 copies.slice(runFirst * blockSize, (i + 1 - runFirst) * blockSize));
                         runFirst = i + 1;
@@ -271,9 +273,9 @@ public final class BufferCache {
             } catch (RuntimeException e) {
                 throw new WriteBackFailedException("writing metadata blocks home failed: " + e.getMessage(), e);
             }
-            writes.addAndGet(pageLsns.length);
-            for (int i = 0; i < pageLsns.length; i++) {
-                inOrder.get(i).wentHome(pageLsns[i], copies.slice(i * blockSize, blockSize));
+            writes.addAndGet(copy.length);
+            for (int i = 0; i < copy.length; i++) {
+                inOrder.get(i).wentHome(pageLsns[i], copy[i]);
             }
         } finally {
             copyBuffers.offer(copies);
