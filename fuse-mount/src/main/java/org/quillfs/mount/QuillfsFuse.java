@@ -186,11 +186,7 @@ public class QuillfsFuse extends FuseStubFS {
     @Override
     public int truncate(String path, @off_t long size) {
         try {
-            long inode = inodeOf(path);
-            if (CurrentRequest.clearSetId()) {
-                fs.clearSetId(inode);
-            }
-            fs.setattr(inode, AttributeChanges.size(size));
+            truncateTo(inodeOf(path), size);
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("truncate", path, e);
@@ -200,11 +196,7 @@ public class QuillfsFuse extends FuseStubFS {
     @Override
     public int ftruncate(String path, @off_t long size, FuseFileInfo fi) {
         try {
-            long inode = inodeOfHandle(fi);
-            if (CurrentRequest.clearSetId()) {
-                fs.clearSetId(inode);
-            }
-            fs.setattr(inode, AttributeChanges.size(size));
+            truncateTo(inodeOfHandle(fi), size);
             return 0;
         } catch (RuntimeException | Error e) {
             return failed("ftruncate", path, e);
@@ -496,6 +488,18 @@ public class QuillfsFuse extends FuseStubFS {
         } catch (RuntimeException | Error e) {
             return failed("fallocate", path, e);
         }
+    }
+
+    /**
+     * Truncates or extends {@code inode} to {@code size}, first clearing its set-ID bits if the
+     * caller lacks CAP_FSETID: cleared in a transaction of their own, before the size changes, so
+     * a crash in a truncate of many transactions never leaves a shortened file with the bits.
+     */
+    private void truncateTo(long inode, long size) {
+        if (CurrentRequest.clearSetId()) {
+            fs.clearSetId(inode);
+        }
+        fs.setattr(inode, AttributeChanges.size(size));
     }
 
     private boolean hasSetIdToClear(long inode) {
