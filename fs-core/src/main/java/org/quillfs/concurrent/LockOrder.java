@@ -14,7 +14,7 @@ package org.quillfs.concurrent;
 public final class LockOrder {
 
     /** The locks in the order a thread may take them. */
-    public enum Level { GATE, CACHE, LATCH, LOG }
+    public enum Level { GATE, CACHE, LATCH, LOG, LOG_SPACE }
 
     private static final boolean CHECKED = Boolean.getBoolean("quillfs.checkLockOrder");
     /** Per thread, a bit per level held; one of each at a time, so a bit is enough. */

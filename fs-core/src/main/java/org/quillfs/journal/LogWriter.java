@@ -60,8 +60,9 @@ import org.quillfs.volume.BlockDevice;
  * failed to go home). The next mount's recovery finds the log as far as it reached the device.
  *
  * <h2>Implementation notes</h2>
- * One lock guards the buffer, the LSNs and the space counters; it is held for memory copies
- * only, never across device I/O. {@code flushing} marks that a writer is out doing I/O.
+ * One lock guards the buffer and the LSNs; it is held for memory copies only, never across
+ * device I/O. {@code flushing} marks that a writer is out doing I/O. The space counters are
+ * {@link LogSpace}'s, under a lock of their own.
  */
 public final class LogWriter implements WriteAheadLog {
 
@@ -71,9 +72,7 @@ public final class LogWriter implements WriteAheadLog {
     private final BlockDevice device;
     private final LogRegion region;
     private final long epoch;
-    private final long paddingReserve;
-    private final long checkpointReserve;
-    private final Runnable onSpaceWanted;
+    private final LogSpace space;
     private final DataBarrier dataBarrier = new DataBarrier();
     /**
      * Pending bytes past which an append writes out the whole blocks they fill, without a flush
@@ -89,7 +88,6 @@ public final class LogWriter implements WriteAheadLog {
     private final ReentrantLock lock = new ReentrantLock();
     private final Spinner spinner = new Spinner(SPIN_NANOS);
     private final Condition flushed = lock.newCondition();
-    private final Condition spaceFreed = lock.newCondition();
 
 
     /** Bytes appended and not yet handed to a writer; they start at {@code pendingStart} (a block boundary). */
@@ -109,10 +107,6 @@ public final class LogWriter implements WriteAheadLog {
     private volatile long nextLsn;
     /** Written under the lock; volatile so that {@link #durableLsn()} reads it without. */
     private volatile long durableLsn;
-    private long tailLsn;
-    private long reserved;
-    /** Reservations given back so far (transactions ended): a waiter for space asks for a checkpoint after each. */
-    private long transactionsEnded;
     private boolean flushing;
     /** Set when a log write or flush failed: the journal is aborted. */
     private RuntimeException failure;
@@ -133,14 +127,11 @@ public final class LogWriter implements WriteAheadLog {
         this.device = device;
         this.region = region;
         this.epoch = epoch;
-        this.onSpaceWanted = onSpaceWanted;
-        this.paddingReserve = Math.min(16, Math.max(2, region.blocks() / 8)) * region.payload();
-        this.checkpointReserve = region.capacity() / 8;
+        this.space = new LogSpace(region, tailLsn, this::appendedLsn, onSpaceWanted);
         this.writeBehindBytes = (int) Math.min(1 << 20, region.capacity() / 8);
         this.nextLsn = nextLsn;
         this.pendingStart = nextLsn;
         this.durableLsn = nextLsn;
-        this.tailLsn = tailLsn;
     }
 
     public LogRegion region() {
@@ -241,9 +232,10 @@ public final class LogWriter implements WriteAheadLog {
         checkNotAborted();
         long lsn = nextLsn;
         long end = region.alignUp(lsn + size);
-        if (end - region.lsnOf(region.sequenceOf(tailLsn)) > region.capacity()) {
+        long tail = space.tail();
+        if (end - region.lsnOf(region.sequenceOf(tail)) > region.capacity()) {
             throw new IllegalStateException("log overrun: appending " + size + " bytes at " + lsn
-                    + " would overwrite the tail at " + tailLsn + " (log space accounting is broken)");
+                    + " would overwrite the tail at " + tail + " (log space accounting is broken)");
         }
         if (pendingLength + size > pending.length) {
             pending = Arrays.copyOf(pending, Math.max(pending.length * 2, pendingLength + size));
@@ -412,7 +404,7 @@ public final class LogWriter implements WriteAheadLog {
         if (failure == null) {
             failure = new JournalAbortedException("the journal was aborted: " + why, cause);
             flushed.signalAll();
-            spaceFreed.signalAll(); // a reservation waiting for a checkpoint would wait for ever
+            space.abort(failure); // a reservation waiting for a checkpoint would wait for ever
         }
     }
 
@@ -504,66 +496,17 @@ public final class LogWriter implements WriteAheadLog {
      * @throws IllegalArgumentException if the whole log could never hold them
      */
     public void reserve(long bytes) {
-        if (bytes > region.capacity() / 2) {
-            throw new IllegalArgumentException(bytes + " bytes of log space asked, at most half the log ("
-                    + region.capacity() / 2 + ") can be reserved at once");
-        }
-        LockOrder.mayWaitFor("log space");
-        long askedAt = -1;
-        lockLog();
-        try {
-            while (free() < bytes) {
-                checkNotAborted();
-                // Ask at first, and again whenever a transaction has ended since: a checkpoint that
-                // ran while it held the tail back freed too little, and a log less than half full
-                // starts none of its own accord.
-                if (askedAt != transactionsEnded) {
-                    askedAt = transactionsEnded;
-                    unlockLog();
-                    try {
-                        onSpaceWanted.run();
-                    } finally {
-                        lockLog();
-                    }
-                    continue;
-                }
-                spaceFreed.awaitUninterruptibly();
-            }
-            reserved += bytes;
-        } finally {
-            unlockLog();
-        }
+        space.reserve(bytes);
     }
 
     /** Gives back reserved space: bytes reserved and not appended, or appended and accounted elsewhere. */
     public void release(long bytes) {
-        lockLog();
-        try {
-            if (bytes > reserved) {
-                throw new IllegalStateException("releasing " + bytes + " bytes of log space, only " + reserved
-                        + " are reserved");
-            }
-            reserved -= bytes;
-            transactionsEnded++;
-            spaceFreed.signalAll();
-        } finally {
-            unlockLog();
-        }
+        space.release(bytes);
     }
 
     /** A checkpoint made everything before {@code newTail} unnecessary: its space is free again. */
     public void moveTail(long newTail) {
-        lockLog();
-        try {
-            if (newTail < tailLsn || newTail > nextLsn) {
-                throw new IllegalStateException("tail may only move forward, up to the head: " + tailLsn + " -> "
-                        + newTail + " (head " + nextLsn + ")");
-            }
-            tailLsn = newTail;
-            spaceFreed.signalAll();
-        } finally {
-            unlockLog();
-        }
+        space.moveTail(newTail);
     }
 
     /**
@@ -579,12 +522,7 @@ public final class LogWriter implements WriteAheadLog {
 
     /** Bytes between the tail and the end of the head's block: what a checkpoint would free. */
     public long usedBytes() {
-        return underLock(() -> region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn)));
-    }
-
-    private long free() {
-        return region.capacity() - (region.alignUp(nextLsn) - region.lsnOf(region.sequenceOf(tailLsn)))
-                - reserved - paddingReserve - checkpointReserve;
+        return space.used();
     }
 
     /**
@@ -592,7 +530,7 @@ public final class LogWriter implements WriteAheadLog {
      * a reservation: a checkpoint must be able to run when the log is full.
      */
     public long checkpointReserve() {
-        return checkpointReserve;
+        return space.checkpointReserve();
     }
 
     public long epoch() {
