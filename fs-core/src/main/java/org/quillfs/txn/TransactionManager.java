@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.quillfs.cache.BufferCache;
 import org.quillfs.cache.WriteBackFailedException;
@@ -40,7 +39,7 @@ public final class TransactionManager {
     private final PageLockManager locks;
     private final CheckpointGate gate;
     private final AtomicLong ids;
-    private final ConcurrentHashMap<Long, Transaction> active = new ConcurrentHashMap<>();
+    private final ActiveTransactions active = new ActiveTransactions();
     private final ObjectPool<ReadOnlyTransaction> readOnlyPool;
     private final ObjectPool<Transaction> readWritePool;
 
@@ -71,7 +70,7 @@ public final class TransactionManager {
         txn.start(ids.getAndIncrement(), updateBytes, reserved);
         gate.enter();
         try {
-            active.put(txn.id(), txn);
+            active.add(txn);
         } finally {
             gate.exit();
         }
@@ -108,7 +107,7 @@ public final class TransactionManager {
      */
     public List<ActiveTransaction> activeTable() {
         List<ActiveTransaction> table = new ArrayList<>();
-        for (Transaction txn : active.values()) {
+        for (Transaction txn : active) {
             if (txn.firstLsn() != 0) {
                 table.add(new ActiveTransaction(txn.id(), txn.lastLsn(), txn.firstLsn()));
             }
@@ -119,7 +118,7 @@ public final class TransactionManager {
     /** The first LSN of the oldest active transaction, {@code Long.MAX_VALUE} when none has logged. */
     public long minFirstLsn() {
         long min = Long.MAX_VALUE;
-        for (Transaction txn : active.values()) {
+        for (Transaction txn : active) {
             long first = txn.firstLsn();
             if (first != 0) {
                 min = Math.min(min, first);
@@ -173,7 +172,7 @@ public final class TransactionManager {
     }
 
     void ended(Transaction txn) {
-        active.remove(txn.id());
+        active.remove(txn);
     }
 
     void release(Transaction txn) {
