@@ -1,6 +1,7 @@
 package org.quillfs.concurrent;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -25,6 +26,13 @@ public final class Spinner {
     /** @param budgetNanos how long one wait may spin */
     public Spinner(long budgetNanos) {
         this.budgetNanos = budgetNanos;
+    }
+
+    /** Takes {@code lock}: at once if free, else spinning for it within the budget, else sleeping until it is free. */
+    public void lock(ReentrantLock lock) {
+        if (!lock.tryLock() && !spinUntil(lock::tryLock)) {
+            lock.lock();
+        }
     }
 
     /**

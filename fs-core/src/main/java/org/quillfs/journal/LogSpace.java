@@ -166,9 +166,7 @@ final class LogSpace {
 
     private void lock() {
         LockOrder.taking(LockOrder.Level.LOG_SPACE);
-        if (!lock.tryLock() && !spinner.spinUntil(lock::tryLock)) {
-            lock.lock();
-        }
+        spinner.lock(lock);
     }
 
     private void unlock() {

@@ -555,9 +555,7 @@ public final class LogWriter implements WriteAheadLog {
      */
     private void lockLog() {
         LockOrder.taking(LockOrder.Level.LOG);
-        if (!lock.tryLock() && !spinner.spinUntil(lock::tryLock)) {
-            lock.lock();
-        }
+        spinner.lock(lock);
     }
 
     private void unlockLog() {
