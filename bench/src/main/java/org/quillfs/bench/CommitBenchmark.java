@@ -35,6 +35,8 @@ import org.quillfs.volume.FileBlockDevice;
  * flushes (fdatasync), with group commit, against the same disk doing one block write and one
  * fdatasync per commit (what a journal without group commit costs at best), in the same run.
  *
+ * <p>{@link #beginAndCommitNothing} measures a transaction's bookkeeping alone.
+ *
  * <p>Each quillfs transaction has the shape of a file create (an inode bitmap byte, a group
  * descriptor's counters, a new inode, a directory entry and its slot): the log bytes each
  * commit writes are reported at tear-down.
@@ -107,6 +109,17 @@ public class CommitBenchmark {
         store.transactions().force(lsn);
         commits.incrementAndGet();
         return lsn;
+    }
+
+    /**
+     * A transaction that changes nothing, begun and committed: the bookkeeping every transaction
+     * pays (log space reserved and given back, its object from the pool, the active-transaction
+     * table, the gate), nothing logged. Run it with {@code -t 1} and {@code -t 2}: what a second
+     * thread adds per transaction is what those structures make the two threads share.
+     */
+    @Benchmark
+    public long beginAndCommitNothing() {
+        return store.transactions().begin(0).commit();
     }
 
     /** Reference: one block write and one fdatasync per commit, on the same image file. */
