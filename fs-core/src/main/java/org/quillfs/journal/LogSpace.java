@@ -32,17 +32,14 @@ import org.quillfs.concurrent.Spinner;
  */
 final class LogSpace {
 
-    /** How long a thread spins for the lock before it sleeps, as for the log lock. */
-    private static final long SPIN_NANOS = 20_000;
-
     private final LogRegion region;
     private final long paddingReserve;
     private final long checkpointReserve;
     private final LongSupplier head;
     private final Runnable onSpaceWanted;
+    private final Spinner spinner;
 
     private final ReentrantLock lock = new ReentrantLock();
-    private final Spinner spinner = new Spinner(SPIN_NANOS);
     private final Condition spaceFreed = lock.newCondition();
 
     /** Written under the lock; volatile so that an append's overrun check reads it without. */
@@ -56,12 +53,14 @@ final class LogSpace {
     /**
      * @param head          the LSN the next record will get (read without the log lock)
      * @param onSpaceWanted called (without locks held) when a reservation has to wait
+     * @param spinner       how a waiter for this lock spins before it sleeps: the log lock's
      */
-    LogSpace(LogRegion region, long tailLsn, LongSupplier head, Runnable onSpaceWanted) {
+    LogSpace(LogRegion region, long tailLsn, LongSupplier head, Runnable onSpaceWanted, Spinner spinner) {
         this.region = region;
         this.tailLsn = tailLsn;
         this.head = head;
         this.onSpaceWanted = onSpaceWanted;
+        this.spinner = spinner;
         this.paddingReserve = Math.min(16, Math.max(2, region.blocks() / 8)) * region.payload();
         this.checkpointReserve = region.capacity() / 8;
     }

@@ -66,7 +66,10 @@ import org.quillfs.volume.BlockDevice;
  */
 public final class LogWriter implements WriteAheadLog {
 
-    /** How long a thread spins for the lock before it sleeps: many times the longest hold. */
+    /**
+     * How long a thread spins for the log lock, or the log space lock, before it sleeps: many
+     * times the longest hold.
+     */
     private static final long SPIN_NANOS = 20_000;
 
     private final BlockDevice device;
@@ -127,7 +130,7 @@ public final class LogWriter implements WriteAheadLog {
         this.device = device;
         this.region = region;
         this.epoch = epoch;
-        this.space = new LogSpace(region, tailLsn, this::appendedLsn, onSpaceWanted);
+        this.space = new LogSpace(region, tailLsn, this::appendedLsn, onSpaceWanted, spinner);
         this.writeBehindBytes = (int) Math.min(1 << 20, region.capacity() / 8);
         this.nextLsn = nextLsn;
         this.pendingStart = nextLsn;
